@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real settings with test-only secrets and fast hashing."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-checks")
+
+from catalogue.settings import *  # noqa: F403
+from catalogue.settings import DATABASES, STORAGES
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SITE_URL = "http://testserver"
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+WHITENOISE_AUTOREFRESH = True  # no collected static files in tests
