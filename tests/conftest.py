@@ -1,0 +1,40 @@
+import os
+
+import pytest
+from django.db import connection
+
+# In CI a skipped test must not pass silently: FAIL_ON_SKIP=1 turns any skip into a failure.
+FAIL_ON_SKIP = os.environ.get("FAIL_ON_SKIP") == "1"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL; deselected on other databases")
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not FAIL_ON_SKIP:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"FAIL_ON_SKIP: {len(skipped)} test(s) were skipped", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def catalogue(db):
+    """The real seed catalogue from fixtures/catalogue.json."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "catalogue", verbosity=0)

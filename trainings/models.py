@@ -1,0 +1,702 @@
+"""What is offered: providers, audiences, formats, themes, courses, prices and sessions."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from trainings.fields import URLField
+from trainings.querysets import CourseQuerySet, SessionQuerySet
+
+
+class Provider(models.Model):
+    """An organisation that gives trainings, or a POI that supports libraries."""
+
+    class Kind(models.TextChoices):
+        PROVIDER = "provider", _("Opleider")
+        POI = "poi", _("POI")
+        NETWORK = "network", _("Netwerk of samenwerkingsverband")
+        GOVERNMENT = "government", _("Overheidsorganisatie")
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.PROVIDER)
+    description = models.TextField(_("beschrijving"), blank=True)
+    website = URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+
+    class Meta:
+        verbose_name = _("aanbieder")
+        verbose_name_plural = _("aanbieders")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(models.Model):
+    """A target group, such as IDO-medewerkers or ambtenaren van gemeenten en OCMW's."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("doelgroep")
+        verbose_name_plural = _("doelgroepen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Format(models.Model):
+    """How a training is given: klassikaal, e-learning, online live, blended, …"""
+
+    name = models.CharField(_("naam"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("werkvorm")
+        verbose_name_plural = _("werkvormen")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    """A theme or programme line, such as Digitaal burgerschap."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("beschrijving"), blank=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("thema")
+        verbose_name_plural = _("thema's")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('catalogue:course-list')}?theme={self.slug}"
+
+
+class Level(models.TextChoices):
+    BASIC = "basis", _("Basis")
+    ADVANCED = "verdieping", _("Verdieping")
+
+
+class Lifecycle(models.TextChoices):
+    AVAILABLE = "available", _("Beschikbaar")
+    IN_DEVELOPMENT = "in_development", _("In ontwikkeling")
+    EXPECTED = "expected", _("Verwacht")
+
+
+class Course(models.Model):
+    """A training in the catalogue."""
+
+    title = models.CharField(_("titel"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    is_published = models.BooleanField(
+        _("gepubliceerd"),
+        default=False,
+        help_text=_("Alleen gepubliceerde trainingen staan in de openbare catalogus."),
+    )
+    summary = models.CharField(
+        _("samenvatting"), max_length=300, help_text=_("Eén of twee zinnen voor de lijst.")
+    )
+    description = models.TextField(
+        _("beschrijving"), blank=True, help_text=_("Alinea's scheiden met een witregel.")
+    )
+    objectives = models.TextField(
+        _("doelstellingen"), blank=True, help_text=_("Eén doelstelling per regel.")
+    )
+    audience_text = models.TextField(_("doelgroep (tekst)"), blank=True)
+    audiences = models.ManyToManyField(
+        Audience, verbose_name=_("doelgroepen"), related_name="courses", blank=True
+    )
+    methods = models.TextField(_("pedagogische methoden"), blank=True)
+    content = models.TextField(
+        _("inhoud"),
+        blank=True,
+        help_text=_("Eén onderwerp per regel; begin een regel met '-' voor een deelonderwerp."),
+    )
+    practical_info = models.TextField(
+        _("praktische informatie"),
+        blank=True,
+        help_text=_("Bijvoorbeeld waar de training te volgen is of wat vooraf geregeld moet zijn."),
+    )
+    duration = models.CharField(
+        _("duur"), max_length=100, blank=True, help_text=_("Bijvoorbeeld: 3 uur, 2 lesdagen.")
+    )
+    formats = models.ManyToManyField(
+        Format, verbose_name=_("werkvormen"), related_name="courses", blank=True
+    )
+    theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("thema"),
+        related_name="courses",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    level = models.CharField(_("niveau"), max_length=20, choices=Level.choices, blank=True)
+    providers = models.ManyToManyField(
+        Provider, verbose_name=_("aanbieders"), related_name="courses", blank=True
+    )
+    default_capacity = models.PositiveIntegerField(
+        _("maximum aantal deelnemers per sessie"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    default_min_participants = models.PositiveIntegerField(
+        _("minimum aantal inschrijvingen"),
+        null=True,
+        blank=True,
+        help_text=_("Een sessie gaat alleen door bij dit aantal inschrijvingen."),
+    )
+    max_per_organisation = models.PositiveIntegerField(
+        _("maximum per organisatie"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Bijvoorbeeld maximaal 16 deelnemers per bibliotheek."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.AVAILABLE
+    )
+    available_from = models.DateField(
+        _("verwacht vanaf"),
+        null=True,
+        blank=True,
+        help_text=_("Alleen maand en jaar worden getoond."),
+    )
+    guaranteed_until = models.DateField(
+        _("beschikbaarheid gegarandeerd tot"), null=True, blank=True
+    )
+    contact_provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("contact via"),
+        related_name="contact_for",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    contact_name = models.CharField(_("contactpersoon"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-mailadres contactpersoon"), blank=True)
+    contact_phone = models.CharField(_("telefoon contactpersoon"), max_length=50, blank=True)
+    contact_note = models.CharField(_("toelichting contact"), max_length=300, blank=True)
+    external_url = URLField(_("externe link"), blank=True)
+    external_url_label = models.CharField(_("tekst externe link"), max_length=200, blank=True)
+    related_courses = models.ManyToManyField(
+        "self", verbose_name=_("gerelateerde trainingen"), blank=True, symmetrical=True
+    )
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainingen")
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["is_published", "title"], name="course_published_title"),
+            models.Index(fields=["is_published", "-created_at"], name="course_published_created"),
+            models.Index(fields=["level"], name="course_level"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_capacity__isnull=True) | Q(default_capacity__gt=0),
+                name="course_default_capacity_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_capacity__isnull=True)
+                | Q(default_min_participants__isnull=True)
+                | Q(default_min_participants__lte=F("default_capacity")),
+                name="course_min_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_per_organisation__isnull=True) | Q(max_per_organisation__gt=0),
+                name="course_max_per_organisation_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:course-detail", kwargs={"slug": self.slug})
+
+    @property
+    def objective_lines(self) -> list[str]:
+        return [line.strip() for line in self.objectives.splitlines() if line.strip()]
+
+
+class ProgrammePart(models.Model):
+    """One day or part of a course's programme, with its topics and learning goal."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("training"), related_name="programme", on_delete=models.CASCADE
+    )
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    title = models.CharField(_("titel"), max_length=200, help_text=_("Bijvoorbeeld: Lesdag 1."))
+    topics = models.TextField(_("onderwerpen"), help_text=_("Eén onderwerp per regel."))
+    learning_goal = models.TextField(_("leerdoel"), blank=True)
+
+    class Meta:
+        verbose_name = _("programmaonderdeel")
+        verbose_name_plural = _("programma")
+        ordering = ["course", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def topic_lines(self) -> list[str]:
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+
+class Price(models.Model):
+    """One way a course is paid for; amounts in euro, as Decimal."""
+
+    class Kind(models.TextChoices):
+        PER_PARTICIPANT = "per_participant", _("Prijs per deelnemer")
+        FREE_UNDER_CONDITION = "free_under_condition", _("Gratis onder voorwaarde")
+        PER_RESERVED_SESSION = "per_reserved_session", _("Prijs per gereserveerde sessie")
+        CUSTOM_SESSION = "custom_session", _("Prijs per sessie op maat")
+
+    AMOUNT_KINDS = (Kind.PER_PARTICIPANT, Kind.PER_RESERVED_SESSION)
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("training"), related_name="prices", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("soort"), max_length=30, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("bedrag (€)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    condition = models.TextField(
+        _("voorwaarde of toelichting"),
+        blank=True,
+        help_text=_("Verplicht bij 'gratis onder voorwaarde'."),
+    )
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("prijs")
+        verbose_name_plural = _("prijzen")
+        ordering = ["course", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "kind"], name="price_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="price_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["per_participant", "per_reserved_session"])
+                | Q(amount__isnull=False),
+                name="price_amount_required_for_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="free_under_condition") | ~Q(condition=""),
+                name="price_condition_required_when_free_under_condition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount if self.amount is not None else '—'}"
+
+    @property
+    def is_free(self) -> bool:
+        return self.kind == self.Kind.FREE_UNDER_CONDITION or self.amount == 0
+
+
+class Location(models.Model):
+    """Where a session takes place: a venue with an address, or online."""
+
+    class Country(models.TextChoices):
+        NETHERLANDS = "NL", _("Nederland")
+        BELGIUM = "BE", _("België")
+
+    TIMEZONES = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
+
+    name = models.CharField(_("naam"), max_length=200, help_text=_("Bijvoorbeeld de bibliotheek."))
+    is_online = models.BooleanField(_("online"), default=False)
+    street_address = models.CharField(_("adres"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postcode"), max_length=20, blank=True)
+    city = models.CharField(_("plaats"), max_length=100, blank=True)
+    country = models.CharField(
+        _("land"), max_length=2, choices=Country.choices, default=Country.NETHERLANDS
+    )
+
+    class Meta:
+        verbose_name = _("locatie")
+        verbose_name_plural = _("locaties")
+        ordering = ["-is_online", "city", "name"]
+        indexes = [models.Index(fields=["city"], name="location_city")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_online=True) | ~Q(city=""), name="location_venue_has_city"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.is_online:
+            return self.name
+        return f"{self.name}, {self.city}"
+
+    @property
+    def place(self) -> str:
+        return _("Online") if self.is_online else self.city
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.TIMEZONES.get(self.country, settings.TIME_ZONE))
+
+    @property
+    def one_line_address(self) -> str:
+        parts = [
+            self.name,
+            self.street_address,
+            " ".join(p for p in (self.postal_code, self.city) if p),
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+class Session(models.Model):
+    """One scheduled run of a course, on one or more days."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Gepland")
+        CONFIRMED = "confirmed", _("Gaat door")
+        CANCELLED = "cancelled", _("Geannuleerd")
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("training"), related_name="sessions", on_delete=models.PROTECT
+    )
+    code = models.CharField(
+        _("sessiecode"),
+        max_length=40,
+        blank=True,
+        help_text=_("Optioneel eigen kenmerk, bijvoorbeeld IDO-2026-03."),
+    )
+    location = models.ForeignKey(
+        Location, verbose_name=_("locatie"), related_name="sessions", on_delete=models.PROTECT
+    )
+    # Span of the session's days, kept in step with SessionDay by sync_span(); stored so that
+    # listings can filter, order and index on it.
+    starts_at = models.DateTimeField(_("begint op"), null=True, editable=False)
+    ends_at = models.DateTimeField(_("eindigt op"), null=True, editable=False)
+    capacity = models.PositiveIntegerField(
+        _("maximum aantal deelnemers"), validators=[MinValueValidator(1)]
+    )
+    min_participants = models.PositiveIntegerField(
+        _("minimum aantal inschrijvingen"),
+        default=0,
+        help_text=_("De sessie gaat alleen door bij dit aantal inschrijvingen; 0 = geen minimum."),
+    )
+    max_per_organisation = models.PositiveIntegerField(
+        _("maximum per organisatie"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    registration_deadline = models.DateTimeField(
+        _("inschrijven kan tot"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leeg: een week voor de eerste dag. Op dit moment valt ook het besluit of "
+            "de sessie doorgaat."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    trainer = models.CharField(_("trainer"), max_length=200, blank=True)
+    organiser = models.ForeignKey(
+        Provider,
+        verbose_name=_("georganiseerd door"),
+        related_name="organised_sessions",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("POI-adviseur"),
+        related_name="scheduled_sessions",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    reserved_for = models.CharField(
+        _("gereserveerd voor organisatie"),
+        max_length=200,
+        blank=True,
+        help_text=_("Alleen mensen van deze organisatie kunnen zich inschrijven."),
+    )
+    online_url = URLField(
+        _("link online bijeenkomst"),
+        blank=True,
+        help_text=_("Alleen zichtbaar voor ingeschreven deelnemers."),
+    )
+    notes = models.TextField(_("interne notities"), blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+        ordering = ["starts_at", "pk"]
+        indexes = [
+            models.Index(fields=["course", "starts_at"], name="session_course_start"),
+            models.Index(fields=["starts_at"], name="session_start"),
+            models.Index(
+                fields=["status", "registration_deadline"], name="session_status_deadline"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="session_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(min_participants__lte=F("capacity")),
+                name="session_min_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_per_organisation__isnull=True) | Q(max_per_organisation__gt=0),
+                name="session_max_per_organisation_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="session_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.starts_at).strftime("%d-%m-%Y") if self.starts_at else "—"
+        return f"{self.course} — {when}, {self.location.place if self.location_id else ''}"
+
+    def sync_span(self) -> None:
+        """Store the first start and last end of the session's days on the session row."""
+        days = list(self.days.all())
+        self.starts_at = min((d.starts_at for d in days), default=None)
+        self.ends_at = max((d.ends_at for d in days), default=None)
+        Session.objects.filter(pk=self.pk).update(starts_at=self.starts_at, ends_at=self.ends_at)
+
+    @property
+    def closes_at(self) -> datetime.datetime | None:
+        """When public enrolment closes: the deadline, or else the start of the session."""
+        return self.registration_deadline or self.starts_at
+
+    @property
+    def is_multi_day(self) -> bool:
+        return len(self.days.all()) > 1
+
+    # The properties below read registered_count / waitlisted_count, annotated by
+    # SessionQuerySet.with_counts(), so a listing never counts per row.
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.registered_count, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.registered_count >= self.capacity
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        now = timezone.now()
+        return (
+            self.status != self.Status.CANCELLED
+            and self.starts_at is not None
+            and self.starts_at > now
+            and self.closes_at > now
+        )
+
+    @property
+    def needs_more_registrations(self) -> int:
+        """How many registrations are still missing before the session can go ahead."""
+        if self.status != self.Status.SCHEDULED:
+            return 0
+        return max(self.min_participants - self.registered_count, 0)
+
+
+class SessionDay(models.Model):
+    """One day of a session, with its start and end time (local to the session's country)."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("sessie"), related_name="days", on_delete=models.CASCADE
+    )
+    date = models.DateField(_("datum"))
+    start_time = models.TimeField(_("begintijd"))
+    end_time = models.TimeField(_("eindtijd"))
+
+    class Meta:
+        verbose_name = _("sessiedag")
+        verbose_name_plural = _("sessiedagen")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="sessionday_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["session", "date"], name="sessionday_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d-%m-%Y} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def _tz(self) -> ZoneInfo:
+        return self.session.location.tzinfo if self.session_id else ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.date, self.start_time, tzinfo=self._tz())
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.date, self.end_time, tzinfo=self._tz())
+
+
+class Profile(models.Model):
+    """A competency profile for a role, listing the trainings that role needs."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("samenvatting"), max_length=300, blank=True)
+    description = models.TextField(_("beschrijving"), blank=True)
+    courses = models.ManyToManyField(
+        Course, verbose_name=_("trainingen"), related_name="profiles", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("competentieprofiel")
+        verbose_name_plural = _("competentieprofielen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LearningPath(models.Model):
+    """A route through several courses: an onboarding, a leergang, a deskundigheidstraject."""
+
+    class Kind(models.TextChoices):
+        ONBOARDING = "onboarding", _("Onboardingtraject")
+        LEERGANG = "leergang", _("Leergang")
+        TRAJECT = "traject", _("Deskundigheidstraject")
+
+    title = models.CharField(_("titel"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.AVAILABLE
+    )
+    summary = models.CharField(_("samenvatting"), max_length=300)
+    description = models.TextField(_("beschrijving"), blank=True)
+    is_published = models.BooleanField(_("gepubliceerd"), default=False)
+    courses = models.ManyToManyField(
+        Course, through="LearningPathStep", related_name="learning_paths", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("leerlijn")
+        verbose_name_plural = _("leerlijnen")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:path-detail", kwargs={"slug": self.slug})
+
+
+class LearningPathStep(models.Model):
+    path = models.ForeignKey(
+        LearningPath, verbose_name=_("leerlijn"), related_name="steps", on_delete=models.CASCADE
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=_("training"), related_name="path_steps", on_delete=models.CASCADE
+    )
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    is_optional = models.BooleanField(_("keuzeonderdeel"), default=False)
+
+    class Meta:
+        verbose_name = _("onderdeel van leerlijn")
+        verbose_name_plural = _("onderdelen van leerlijn")
+        ordering = ["path", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "course"], name="pathstep_course_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.course}"
+
+
+class Resource(models.Model):
+    """Something to download or open: a toolkit, manual or presentation template."""
+
+    course = models.ForeignKey(
+        Course,
+        verbose_name=_("training"),
+        related_name="resources",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    profile = models.ForeignKey(
+        Profile,
+        verbose_name=_("competentieprofiel"),
+        related_name="resources",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("beschrijving"), blank=True)
+    file = models.FileField(_("bestand"), upload_to="resources/%Y/", blank=True)
+    url = URLField(_("link"), blank=True)
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("materiaal")
+        verbose_name_plural = _("materialen")
+        ordering = ["position", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(file="") | Q(url=""), name="resource_file_or_link_not_both"
+            ),
+            models.CheckConstraint(
+                condition=Q(course__isnull=False) | Q(profile__isnull=False),
+                name="resource_belongs_somewhere",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def href(self) -> str:
+        if self.file:
+            return self.file.url
+        return self.url
