@@ -1,0 +1,13 @@
+from django.urls import path
+
+from catalogue import views
+
+app_name = "catalogue"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("trainingen/", views.course_list, name="course-list"),
+    path("trainingen/<slug:slug>/", views.course_detail, name="course-detail"),
+    path("leerlijnen/<slug:slug>/", views.path_detail, name="path-detail"),
+    path("healthz", views.healthz, name="healthz"),
+]

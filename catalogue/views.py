@@ -1,0 +1,155 @@
+"""The public reading side: home, catalogue, course and learning-path pages, health check."""
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from catalogue.filters import ORDERINGS, CourseFilter
+from trainings.models import Course, LearningPath, LearningPathStep, Session, Theme
+
+PAGE_SIZE = 20
+HOME_SESSIONS = 6
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    themes = Theme.objects.annotate(
+        course_count=Count("courses", filter=Q(courses__is_published=True))
+    ).filter(course_count__gt=0)
+    next_sessions = Session.objects.public().open_for_registration().for_listing()[:HOME_SESSIONS]
+    return render(
+        request,
+        "catalogue/home.html",
+        {"themes": themes, "next_sessions": next_sessions},
+    )
+
+
+@require_safe
+def course_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    filterset = CourseFilter(request.GET, queryset=Course.objects.published(), now=now)
+    courses = filterset.ordered(filterset.qs.for_listing(now))
+    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+    facets = filterset.facets()
+    chips = active_filters(request, filterset, facets)
+    return render(
+        request,
+        "catalogue/course_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "courses": page.object_list,
+            "facets": facets,
+            "active_filters": chips,
+            "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
+            "query": filterset.search_query,
+            "orderings": [(key, label) for key, (label, _fields) in ORDERINGS.items()],
+            "ordering": filterset.ordering,
+        },
+    )
+
+
+def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> list[dict]:
+    """The chosen filter values as removable chips, each with the URL that drops it."""
+    labels = {
+        (facet.name, option.value.casefold()): option.label
+        for facet in facets
+        for option in facet.options
+    }
+    chips = []
+    for facet_name in (
+        "theme",
+        "format",
+        "audience",
+        "level",
+        "provider",
+        "price",
+        "open",
+        "month",
+        "city",
+    ):
+        for value in filterset.selected(facet_name):
+            params = request.GET.copy()
+            params.setlist(facet_name, [v for v in params.getlist(facet_name) if v != value])
+            params.pop("page", None)
+            chips.append(
+                {
+                    "name": facet_name,
+                    "label": labels.get((facet_name, value.casefold()), value),
+                    "url": "?" + params.urlencode() if params else "?",
+                }
+            )
+    query = filterset.search_query
+    if query:
+        params = request.GET.copy()
+        params.pop("q", None)
+        params.pop("page", None)
+        chips.insert(0, {"name": "q", "label": f"“{query}”", "url": "?" + params.urlencode()})
+    return chips
+
+
+def course_detail_queryset():
+    now = timezone.now()
+    sessions = Session.objects.upcoming(now).for_listing()
+    related = (
+        Course.objects.published()
+        .select_related("theme")
+        .only("title", "slug", "summary", "theme__name", "level", "status")
+    )
+    return Course.objects.select_related("theme", "contact_provider").prefetch_related(
+        "providers",
+        "formats",
+        "audiences",
+        "prices",
+        "programme",
+        "resources",
+        Prefetch("related_courses", queryset=related),
+        Prefetch(
+            "path_steps",
+            queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
+                "path"
+            ),
+        ),
+        Prefetch("sessions", queryset=sessions, to_attr="upcoming_sessions"),
+    )
+
+
+@require_safe
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    queryset = course_detail_queryset()
+    if not (request.user.is_authenticated and request.user.is_staff):
+        queryset = queryset.published()
+    course = get_object_or_404(queryset, slug=slug)
+    return render(
+        request, "catalogue/course_detail.html", {"course": course, "now": timezone.now()}
+    )
+
+
+@require_safe
+def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    steps = LearningPathStep.objects.filter(course__is_published=True).select_related(
+        "course", "course__theme"
+    )
+    path = get_object_or_404(
+        LearningPath.objects.filter(is_published=True).prefetch_related(
+            Prefetch("steps", queryset=steps)
+        ),
+        slug=slug,
+    )
+    return render(request, "catalogue/path_detail.html", {"path": path})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # the point is to report any database failure, whatever its kind
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,333 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.filters import CourseFilter
+from tests.factories import (
+    AudienceFactory,
+    CourseFactory,
+    FormatFactory,
+    LocationFactory,
+    PriceFactory,
+    ProviderFactory,
+    SessionFactory,
+    ThemeFactory,
+)
+from trainings.models import Course, Price, Session
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("catalogue:course-list")
+
+
+def titles(client, params) -> list[str]:
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    return sorted(course.title for course in response.context["page"].object_list)
+
+
+def filtered(params) -> set[str]:
+    filterset = CourseFilter(params, queryset=Course.objects.published())
+    return set(filterset.qs.values_list("title", flat=True))
+
+
+@pytest.fixture
+def catalogue_data():
+    klassikaal = FormatFactory(name="Klassikaal", slug="klassikaal")
+    elearning = FormatFactory(name="E-learning", slug="e-learning")
+    ido = AudienceFactory(name="IDO-medewerkers", slug="ido-medewerkers")
+    ambtenaren = AudienceFactory(name="Ambtenaren", slug="ambtenaren")
+    cybersoek = ProviderFactory(name="Cybersoek", slug="cybersoek")
+    gsob = ProviderFactory(name="GSOB", slug="gsob")
+    inclusie = ThemeFactory(name="Digitale inclusie", slug="digitale-inclusie")
+    bestuur = ThemeFactory(name="Bestuur", slug="bestuur")
+    privacy = CourseFactory(
+        title="Privacy in het IDO",
+        theme=inclusie,
+        level="basis",
+        formats=[klassikaal],
+        audiences=[ido],
+        description="Een open gesprek over privacygevoelige vragen.",
+    )
+    didactiek = CourseFactory(
+        title="Didactische vaardigheden",
+        theme=inclusie,
+        level="verdieping",
+        formats=[klassikaal],
+        audiences=[ido],
+        providers=[cybersoek],
+        summary="Tweedaagse training over lesgeven aan volwassenen.",
+    )
+    elearn = CourseFactory(
+        title="IDO-e-learning",
+        theme=inclusie,
+        level="basis",
+        formats=[elearning],
+        audiences=[ido],
+    )
+    brussel = CourseFactory(
+        title="Digitale ongelijkheden",
+        theme=bestuur,
+        level="basis",
+        formats=[klassikaal],
+        audiences=[ambtenaren],
+        providers=[gsob],
+    )
+    CourseFactory(title="Verborgen concept", is_published=False, formats=[klassikaal])
+    PriceFactory(course=brussel, kind=Price.Kind.PER_PARTICIPANT, amount=Decimal("25"))
+    PriceFactory(
+        course=brussel, kind=Price.Kind.FREE_UNDER_CONDITION, amount=None, condition="Brussel"
+    )
+    PriceFactory(course=didactiek, kind=Price.Kind.PER_PARTICIPANT, amount=Decimal("0"))
+    return {"privacy": privacy, "didactiek": didactiek, "elearn": elearn, "brussel": brussel}
+
+
+def month_of(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).strftime("%Y-%m")
+
+
+def test_unfiltered_shows_published_courses_only(client, catalogue_data):
+    assert titles(client, {}) == [
+        "Didactische vaardigheden",
+        "Digitale ongelijkheden",
+        "IDO-e-learning",
+        "Privacy in het IDO",
+    ]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("privacy", {"Privacy in het IDO"}),  # title
+        ("PRIVACYGEVOELIGE", {"Privacy in het IDO"}),  # description, any case
+        ("volwassenen", {"Didactische vaardigheden"}),  # summary
+        ("cybersoek", {"Didactische vaardigheden"}),  # provider
+        ("ambtenaren", {"Digitale ongelijkheden"}),  # audience
+        ("ido privacy", {"Privacy in het IDO"}),  # every word must match
+        ("onbestaand", set()),
+    ],
+)
+def test_text_search(catalogue_data, query, expected):
+    assert filtered({"q": query}) == expected
+
+
+def test_filter_by_format(catalogue_data):
+    assert filtered({"format": "e-learning"}) == {"IDO-e-learning"}
+
+
+def test_several_values_of_one_filter_widen_the_result(catalogue_data, rf):
+    from django.http import QueryDict
+
+    params = QueryDict("format=e-learning&format=klassikaal")
+    assert filtered(params) == {
+        "IDO-e-learning",
+        "Privacy in het IDO",
+        "Didactische vaardigheden",
+        "Digitale ongelijkheden",
+    }
+
+
+def test_filter_by_audience(catalogue_data):
+    assert filtered({"audience": "ambtenaren"}) == {"Digitale ongelijkheden"}
+
+
+def test_filter_by_provider(catalogue_data):
+    assert filtered({"provider": "gsob"}) == {"Digitale ongelijkheden"}
+
+
+def test_filter_by_theme(catalogue_data):
+    assert filtered({"theme": "bestuur"}) == {"Digitale ongelijkheden"}
+
+
+def test_filter_by_level(catalogue_data):
+    assert filtered({"level": "verdieping"}) == {"Didactische vaardigheden"}
+
+
+def test_filter_by_price(catalogue_data):
+    # Free: an amount of 0 or free under a condition; paid: an amount above 0.
+    assert filtered({"price": "free"}) == {"Digitale ongelijkheden", "Didactische vaardigheden"}
+    assert filtered({"price": "paid"}) == {"Digitale ongelijkheden"}
+
+
+def test_filter_by_open_session(catalogue_data):
+    SessionFactory(course=catalogue_data["privacy"], days=[10])
+    SessionFactory(course=catalogue_data["elearn"], days=[10], status=Session.Status.CANCELLED)
+    SessionFactory(course=catalogue_data["brussel"], days=[-3])
+    assert filtered({"open": "1"}) == {"Privacy in het IDO"}
+
+
+def test_filter_by_month_and_city(catalogue_data):
+    utrecht = LocationFactory(city="Utrecht")
+    online = LocationFactory(name="Online", city="", is_online=True)
+    SessionFactory(course=catalogue_data["privacy"], location=utrecht, days=[10])
+    SessionFactory(course=catalogue_data["didactiek"], location=online, days=[80])
+    assert filtered({"month": month_of(10)}) == {"Privacy in het IDO"}
+    assert filtered({"city": "utrecht"}) == {"Privacy in het IDO"}
+    assert filtered({"city": "online"}) == {"Didactische vaardigheden"}
+
+
+def test_session_filters_must_hold_for_the_same_session(catalogue_data):
+    utrecht = LocationFactory(city="Utrecht")
+    zwolle = LocationFactory(city="Zwolle")
+    SessionFactory(course=catalogue_data["privacy"], location=utrecht, days=[10])
+    SessionFactory(course=catalogue_data["privacy"], location=zwolle, days=[80])
+    assert filtered({"city": "Utrecht", "month": month_of(10)}) == {"Privacy in het IDO"}
+    assert filtered({"city": "Utrecht", "month": month_of(80)}) == set()
+
+
+def test_filters_combine(catalogue_data):
+    SessionFactory(course=catalogue_data["privacy"], days=[10])
+    params = {
+        "format": "klassikaal",
+        "audience": "ido-medewerkers",
+        "theme": "digitale-inclusie",
+        "level": "basis",
+        "open": "1",
+        "q": "privacy",
+    }
+    assert filtered(params) == {"Privacy in het IDO"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"format": "<script>alert(1)</script>"},
+        {"format": "bestaat-niet"},
+        {"level": "expert"},
+        {"price": "goedkoop"},
+        {"month": "2026-13"},
+        {"month": "gisteren"},
+        {"open": "ja"},
+        {"city": "x" * 500},
+        {"order": "; DROP TABLE"},
+        {"page": "abc"},
+        {"page": "99999"},
+        {"page": "-1"},
+        {"q": "a\x00b"},
+        {"q": "x" * 5000},
+        {"q": "%%%___'\""},
+        {"theme": ["a"] * 200},
+        {"unknown": "value"},
+    ],
+)
+def test_bad_values_never_break_the_page(client, catalogue_data, params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) in (0, 4)
+
+
+def test_unknown_value_next_to_a_known_one_is_ignored(client, catalogue_data):
+    from django.http import QueryDict
+
+    assert filtered(QueryDict("format=e-learning&format=%3Cscript%3E")) == {"IDO-e-learning"}
+
+
+def test_facet_counts_ignore_their_own_selection(catalogue_data):
+    filterset = CourseFilter({"format": "e-learning"}, queryset=Course.objects.published())
+    facets = {facet.name: facet for facet in filterset.facets()}
+    formats = {o.value: (o.count, o.selected) for o in facets["format"].options}
+    # Choosing e-learning still shows how many klassikaal courses there are.
+    assert formats == {"klassikaal": (3, False), "e-learning": (1, True)}
+    levels = {o.value: o.count for o in facets["level"].options}
+    assert levels == {"basis": 1}  # only the e-learning course, which is basis
+    themes = {o.value: o.count for o in facets["theme"].options}
+    assert themes == {"digitale-inclusie": 1}
+
+
+def test_facets_include_months_and_cities_of_open_sessions(catalogue_data):
+    SessionFactory(
+        course=catalogue_data["privacy"], location=LocationFactory(city="Zwolle"), days=[10]
+    )
+    SessionFactory(
+        course=catalogue_data["didactiek"],
+        location=LocationFactory(name="Online", city="", is_online=True),
+        days=[10],
+    )
+    facets = {f.name: f for f in CourseFilter({}, queryset=Course.objects.published()).facets()}
+    assert {o.value: o.count for o in facets["city"].options} == {"Zwolle": 1, "online": 1}
+    assert {o.value: o.count for o in facets["month"].options} == {month_of(10): 2}
+    assert {o.value: o.count for o in facets["open"].options} == {"1": 2}
+
+
+def test_ordering_by_next_session_puts_courses_without_sessions_last(client, catalogue_data):
+    SessionFactory(course=catalogue_data["elearn"], days=[5])
+    SessionFactory(course=catalogue_data["brussel"], days=[30])
+    response = client.get(URL, {"order": "date"})
+    ordered = [course.title for course in response.context["page"].object_list]
+    assert ordered[:2] == ["IDO-e-learning", "Digitale ongelijkheden"]
+
+
+def test_ordering_newest_first(client, catalogue_data):
+    Course.objects.filter(pk=catalogue_data["privacy"].pk).update(
+        created_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    response = client.get(URL, {"order": "newest"})
+    assert response.context["page"].object_list[0].title == "Privacy in het IDO"
+
+
+def test_pagination_keeps_the_filters(client):
+    format_ = FormatFactory(slug="klassikaal", name="Klassikaal")
+    for _ in range(25):
+        CourseFactory(formats=[format_])
+    response = client.get(URL, {"format": "klassikaal"})
+    assert response.context["page"].paginator.num_pages == 2
+    assert 'href="?format=klassikaal&amp;page=2"' in response.content.decode()
+    second = client.get(URL, {"format": "klassikaal", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
+def test_empty_result_explains_what_to_do(client, catalogue_data):
+    response = client.get(URL, {"q": "onbestaand", "format": "e-learning"})
+    html = response.content.decode()
+    assert "Geen trainingen gevonden" in html
+    assert "Wis filters" in html
+    assert "controleer de spelling" in html
+
+
+def test_active_filter_chips_remove_one_value(client, catalogue_data):
+    response = client.get(URL, {"format": ["klassikaal", "e-learning"], "theme": "bestuur"})
+    chips = {chip["label"]: chip["url"] for chip in response.context["active_filters"]}
+    assert chips["E-learning"] == "?format=klassikaal&theme=bestuur"
+
+
+def make_courses(count: int):
+    formats = [FormatFactory(slug=f"f{i}", name=f"F{i}") for i in range(3)]
+    audiences = [AudienceFactory(slug=f"a{i}", name=f"A{i}") for i in range(3)]
+    providers = [ProviderFactory(slug=f"p{i}", name=f"P{i}") for i in range(3)]
+    location = LocationFactory()
+    for i in range(count):
+        course = CourseFactory(
+            formats=formats[: i % 3 + 1],
+            audiences=audiences[:2],
+            providers=providers[:2],
+            level="basis",
+        )
+        PriceFactory(course=course)
+        SessionFactory(course=course, location=location, days=[10 + i % 20])
+
+
+LIST_QUERIES = 7  # count, course facets, session facets, page, formats, providers, prices
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"format": "f0", "audience": "a1", "open": "1"}, {"q": "training"}],
+)
+def test_catalogue_query_count_does_not_grow_with_the_data(
+    client, params, django_assert_max_num_queries
+):
+    make_courses(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL, params)
+    make_courses(49)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = client.get(URL, params)
+    with CaptureQueriesContext(connection) as fifty:
+        client.get(URL, params)
+    assert response.status_code == 200
+    assert len(fifty) == len(one)

@@ -1,0 +1,180 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
+from trainings.models import Course, Session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_has_search_themes_and_next_sessions(client, catalogue):
+    session = SessionFactory(course=Course.objects.get(slug="privacy-in-het-ido"), days=[9])
+    response = client.get(reverse("catalogue:home"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="q"' in html and 'role="search"' in html
+    assert "Digitale inclusie &amp; IDO" in html
+    assert "11 trainingen" in html
+    assert session.course.title in html
+    assert session.location.city in html
+
+
+def test_home_query_count_does_not_grow(client, django_assert_max_num_queries):
+    SessionFactory()
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("catalogue:home"))
+    for _ in range(20):
+        SessionFactory()
+    with django_assert_max_num_queries(3):
+        client.get(reverse("catalogue:home"))
+    assert len(few) == 3
+
+
+@pytest.mark.parametrize(
+    "slug, expected",
+    [
+        (
+            "digitale-ongelijkheden-overheidsdiensten",
+            [
+                "Beschrijving",
+                "Doelstellingen",
+                "Doelgroep",
+                "Werkwijze",
+                "Inhoud",
+                "Prijzen",
+                "€\xa025,00",
+                "€\xa00,00",
+                "Gratis onder voorwaarde",
+                "Neem contact met ons op",
+                "3 uur",
+                "maximaal 20 per sessie",
+                "gegarandeerd tot 31 december 2022",
+                "GSOB",
+                "CABAN",
+                "Klassikaal",
+                "Misschien ook interessant",
+                "Er is op dit moment geen sessie gepland",
+            ],
+        ),
+        (
+            "didactische-vaardigheden",
+            ["Programma", "Lesdag 1", "Lesdag 2", "Leerdoel:", "2 lesdagen", "Cybersoek"],
+        ),
+        (
+            "ido-vaardigheidstraining",
+            [
+                "maximaal 16 deelnemers",
+                "Materialen",
+                "Toolkit Vaardigheidstrainingen",
+                "Praktisch",
+                "Contact",
+                "Deskundigheidstraject Digitale inclusie",
+            ],
+        ),
+        ("omgaan-met-lvb-en-psychisch-kwetsbaren", ["Verwacht vanaf januari 2024", "MEE"]),
+        ("aansluiting-programmering", ["In ontwikkeling"]),
+    ],
+)
+def test_course_page_sections(client, catalogue, slug, expected):
+    response = client.get(reverse("catalogue:course-detail", args=[slug]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in expected:
+        assert text in html, text
+
+
+def test_course_page_lists_upcoming_sessions_with_their_state(client):
+    course = CourseFactory()
+    location = LocationFactory(name="Bibliotheek Neude", city="Utrecht")
+    open_session = SessionFactory(
+        course=course, location=location, capacity=10, min_participants=4, days=[20]
+    )
+    EnrolmentFactory(session=open_session)
+    full = SessionFactory(course=course, capacity=1, days=[30])
+    EnrolmentFactory(session=full)
+    SessionFactory(course=course, days=[40], status=Session.Status.CONFIRMED)
+    SessionFactory(course=course, days=[50], status=Session.Status.CANCELLED)
+    SessionFactory(
+        course=course, days=[5], registration_deadline=timezone.now() - datetime.timedelta(hours=1)
+    )
+    SessionFactory(course=course, days=[-5])  # past: not shown
+    today = timezone.localdate()
+    SessionFactory(
+        course=course,
+        days=[
+            (today + datetime.timedelta(days=60), datetime.time(9, 30), datetime.time(16, 30)),
+            (today + datetime.timedelta(days=67), datetime.time(9, 30), datetime.time(16, 30)),
+        ],
+    )
+    response = client.get(course.get_absolute_url())
+    html = response.content.decode()
+    assert len(response.context["course"].upcoming_sessions) == 6
+    assert "Bibliotheek Neude, Utrecht" in html
+    assert "Nog 9 plaatsen vrij" in html
+    assert "Gaat door bij minimaal 4 inschrijvingen (nu 1)" in html
+    assert "Vol — schrijf je in voor de wachtlijst" in html
+    assert "Gaat zeker door" in html
+    assert "Geannuleerd" in html
+    assert "Inschrijving gesloten" in html
+    assert "09:30–16:30" in html and html.count("09:30–16:30") == 2
+
+
+def test_unpublished_course_is_not_found_but_staff_can_preview(client):
+    course = CourseFactory(is_published=False)
+    assert client.get(course.get_absolute_url()).status_code == 404
+    client.force_login(User.objects.create_user("staff", is_staff=True))
+    response = client.get(course.get_absolute_url())
+    assert response.status_code == 200
+    assert "nog niet gepubliceerd" in response.content.decode()
+
+
+def test_unknown_course_is_404(client):
+    assert client.get(reverse("catalogue:course-detail", args=["bestaat-niet"])).status_code == 404
+
+
+def test_course_page_query_count_does_not_grow(client, catalogue, django_assert_max_num_queries):
+    course = Course.objects.get(slug="ido-vaardigheidstraining")
+    SessionFactory(course=course)
+    with CaptureQueriesContext(connection) as one:
+        client.get(course.get_absolute_url())
+    for _ in range(10):
+        session = SessionFactory(course=course, days=[20, 21])
+        EnrolmentFactory(session=session)
+    with django_assert_max_num_queries(11):
+        client.get(course.get_absolute_url())
+    with CaptureQueriesContext(connection) as many:
+        client.get(course.get_absolute_url())
+    assert len(many) == len(one)
+
+
+def test_learning_path_page(client, catalogue):
+    response = client.get(
+        reverse("catalogue:path-detail", args=["deskundigheidstraject-digitale-inclusie"])
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "IDO-e-learning" in html and "keuzeonderdeel" in html
+    empty = client.get(reverse("catalogue:path-detail", args=["leergang-digitaal-burgerschap"]))
+    assert "worden nog ontwikkeld" in empty.content.decode()
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_pages_are_dutch_even_for_an_english_browser(client, catalogue):
+    response = client.get(reverse("catalogue:course-list"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert response["Content-Language"] == "nl"
+    assert "trainingen gevonden" in response.content.decode()
+
+
+def test_post_is_not_allowed_on_reading_pages(client):
+    assert client.post(reverse("catalogue:course-list")).status_code == 405
