@@ -1,0 +1,239 @@
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    AudienceFactory,
+    CourseFactory,
+    EnrolmentFactory,
+    FormatFactory,
+    LocationFactory,
+    PriceFactory,
+    ProviderFactory,
+    SessionFactory,
+)
+from trainings.models import Session
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_MODELS = [
+    model for model in admin.site._registry if model._meta.app_label in {"trainings", "enrolments"}
+]
+
+
+@pytest.fixture
+def superuser(client):
+    user = User.objects.create_superuser("beheer", "beheer@example.org", "x")
+    client.force_login(user)
+    return user
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
+def test_changelist_and_add_form_open_for_a_superuser(client, superuser, model):
+    SessionFactory()
+    assert client.get(url(model, "changelist")).status_code == 200
+    assert client.get(url(model, "changelist"), {"q": "a"}).status_code == 200
+    assert client.get(url(model, "add")).status_code == 200
+
+
+def fill(count: int):
+    format_ = FormatFactory(slug="klassikaal", name="Klassikaal")
+    audience = AudienceFactory(slug="ido", name="IDO")
+    provider = ProviderFactory(slug="poi", name="POI")
+    for _ in range(count):
+        course = CourseFactory(formats=[format_], audiences=[audience], providers=[provider])
+        PriceFactory(course=course)
+        session = SessionFactory(course=course, location=LocationFactory())
+        EnrolmentFactory(session=session)
+
+
+@pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
+def test_changelist_query_count_does_not_grow(
+    client, superuser, model, django_assert_max_num_queries
+):
+    fill(1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url(model, "changelist")).status_code == 200
+    fill(49)
+    with CaptureQueriesContext(connection) as fifty:
+        client.get(url(model, "changelist"))
+    assert len(fifty) == len(one), [q["sql"][:120] for q in fifty.captured_queries]
+    with django_assert_max_num_queries(12):
+        client.get(url(model, "changelist"))
+
+
+def test_session_changelist_shows_annotated_fill(client, superuser):
+    session = SessionFactory(capacity=12, min_participants=6)
+    EnrolmentFactory(session=session)
+    EnrolmentFactory(session=session, status="waitlisted")
+    html = client.get(url(Session, "changelist")).content.decode()
+    assert "1 van 12 (min. 6) · 1 op wachtlijst" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status__exact": "scheduled"},
+        {"period": "upcoming"},
+        {"period": "past"},
+        {"city": "Utrecht"},
+        {"city": "online"},
+    ],
+)
+def test_session_changelist_filters(client, superuser, params):
+    SessionFactory()
+    assert client.get(url(Session, "changelist"), params).status_code == 200
+
+
+def session_post(course, location, **overrides):
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    data = {
+        "course": course.pk,
+        "location": location.pk,
+        "status": "scheduled",
+        "code": "",
+        "capacity": "",
+        "min_participants": "",
+        "max_per_organisation": "",
+        "registration_deadline_0": "",
+        "registration_deadline_1": "",
+        "organiser": "",
+        "adviser": "",
+        "trainer": "",
+        "reserved_for": "",
+        "online_url": "",
+        "notes": "",
+        "days-TOTAL_FORMS": "1",
+        "days-INITIAL_FORMS": "0",
+        "days-MIN_NUM_FORMS": "1",
+        "days-MAX_NUM_FORMS": "1000",
+        "days-0-date": day.isoformat(),
+        "days-0-start_time": "09:30",
+        "days-0-end_time": "12:30",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_session_takes_defaults_from_the_course(client, superuser):
+    course = CourseFactory(default_capacity=16, default_min_participants=6, max_per_organisation=16)
+    location = LocationFactory()
+    response = client.get(url(Session, "add"), {"course": course.pk})
+    assert response.context["adminform"].form.initial["capacity"] == 16
+    response = client.post(url(Session, "add"), session_post(course, location))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    session = Session.objects.get()
+    assert (session.capacity, session.min_participants, session.max_per_organisation) == (16, 6, 16)
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    assert timezone.localtime(session.starts_at).date() == day
+    # No deadline given: a week before the first day.
+    assert session.registration_deadline == session.starts_at - datetime.timedelta(days=7)
+
+
+def test_add_session_needs_a_day(client, superuser):
+    response = client.post(
+        url(Session, "add"),
+        session_post(CourseFactory(), LocationFactory(), **{"days-TOTAL_FORMS": "0"}),
+    )
+    assert response.status_code == 200
+    assert not Session.objects.exists()
+
+
+def test_add_session_refuses_deadline_after_first_day(client, superuser):
+    late = timezone.localdate() + datetime.timedelta(days=40)
+    response = client.post(
+        url(Session, "add"),
+        session_post(
+            CourseFactory(),
+            LocationFactory(),
+            registration_deadline_0=late.isoformat(),
+            registration_deadline_1="12:00",
+        ),
+    )
+    assert response.status_code == 200
+    assert "na het begin van de eerste dag" in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_add_session_refuses_minimum_above_capacity(client, superuser):
+    response = client.post(
+        url(Session, "add"),
+        session_post(CourseFactory(), LocationFactory(), capacity="5", min_participants="8"),
+    )
+    assert response.status_code == 200
+    assert not Session.objects.exists()
+
+
+def test_add_multi_day_session(client, superuser):
+    first = timezone.localdate() + datetime.timedelta(days=30)
+    second = first + datetime.timedelta(days=7)
+    data = session_post(
+        CourseFactory(),
+        LocationFactory(),
+        **{
+            "days-TOTAL_FORMS": "2",
+            "days-1-date": second.isoformat(),
+            "days-1-start_time": "09:30",
+            "days-1-end_time": "16:30",
+        },
+    )
+    assert client.post(url(Session, "add"), data).status_code == 302
+    session = Session.objects.get()
+    assert session.days.count() == 2
+    assert timezone.localtime(session.ends_at).date() == second
+
+
+def test_duplicate_session_to_a_new_date(client, superuser):
+    session = SessionFactory(
+        days=[10, 17],
+        capacity=14,
+        trainer="Cybersoek",
+        registration_deadline=timezone.now() + datetime.timedelta(days=3),
+    )
+    EnrolmentFactory(session=session)
+    changelist = url(Session, "changelist")
+    response = client.post(changelist, {"action": "duplicate", "_selected_action": [session.pk]})
+    assert response.status_code == 200
+    assert "Nieuwe eerste dag" in response.content.decode()
+    new_first = timezone.localdate() + datetime.timedelta(days=40)
+    response = client.post(
+        changelist,
+        {
+            "action": "duplicate",
+            "_selected_action": [session.pk],
+            "first_day": new_first.isoformat(),
+        },
+    )
+    copy = Session.objects.exclude(pk=session.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == url(Session, "change", copy.pk)
+    assert [d.date for d in copy.days.all()] == [new_first, new_first + datetime.timedelta(days=7)]
+    assert copy.registration_deadline == session.registration_deadline + datetime.timedelta(days=30)
+    assert (copy.capacity, copy.trainer, copy.enrolments.count()) == (14, "Cybersoek", 0)
+    assert copy.adviser == superuser
+
+
+def test_course_change_page_links_to_planning_a_session(client, superuser):
+    course = CourseFactory()
+    html = client.get(url(course, "change", course.pk)).content.decode()
+    assert f"{url(Session, 'add')}?course={course.pk}" in html
+
+
+def test_adviser_group_can_manage_courses_and_sessions(client):
+    adviser = User.objects.create_user("adviseur", is_staff=True)
+    adviser.groups.add(Group.objects.get(name="POI-adviseurs"))
+    client.force_login(adviser)
+    course = CourseFactory()
+    assert client.get(url(course, "change", course.pk)).status_code == 200
+    assert client.get(url(Session, "add")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403

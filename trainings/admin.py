@@ -1,0 +1,587 @@
+"""The POI adviser's workplace: courses with their prices and programme, and sessions."""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from trainings.models import (
+    Audience,
+    Course,
+    Format,
+    LearningPath,
+    LearningPathStep,
+    Location,
+    Price,
+    Profile,
+    ProgrammePart,
+    Provider,
+    Resource,
+    Session,
+    SessionDay,
+    Theme,
+)
+from trainings.services import session_duplicate
+
+DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
+
+
+class CourseCountMixin:
+    """Annotate and show how many courses use this row, without a query per row."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(course_count=Count("courses", distinct=True))
+
+    @admin.display(description=_("trainingen"), ordering="course_count")
+    def course_count(self, obj) -> int:
+        return obj.course_count
+
+
+@admin.register(Provider)
+class ProviderAdmin(CourseCountMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "course_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Audience)
+class AudienceAdmin(CourseCountMixin, admin.ModelAdmin):
+    list_display = ["name", "course_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Format)
+class FormatAdmin(CourseCountMixin, admin.ModelAdmin):
+    list_display = ["name", "position", "course_count"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Theme)
+class ThemeAdmin(CourseCountMixin, admin.ModelAdmin):
+    list_display = ["name", "position", "course_count"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "country", "is_online"]
+    list_filter = ["is_online", "country"]
+    search_fields = ["name", "city", "street_address"]
+
+
+class PriceInline(admin.TabularInline):
+    model = Price
+    extra = 0
+    fields = ["kind", "amount", "condition", "position"]
+
+
+class ProgrammePartInline(admin.StackedInline):
+    model = ProgrammePart
+    extra = 0
+    fields = [("title", "position"), "topics", "learning_goal"]
+
+
+class ResourceInline(admin.StackedInline):
+    model = Resource
+    extra = 0
+    fields = [("title", "position"), "description", ("file", "url")]
+    fk_name = "course"
+
+
+class CourseSessionInline(admin.TabularInline):
+    """Sessions of the course at a glance; they are planned and edited on their own page."""
+
+    model = Session
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["starts_at", "location", "capacity", "status"]
+    readonly_fields = fields
+    verbose_name_plural = _("sessies (plan een nieuwe sessie via de knop hierboven)")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location")
+
+
+class UpcomingSessionsFilter(admin.SimpleListFilter):
+    title = _("sessies")
+    parameter_name = "sessions"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("met geplande sessie")), ("none", _("zonder geplande sessie"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.filter(upcoming_count__gt=0)
+        if self.value() == "none":
+            return queryset.filter(upcoming_count=0)
+        return queryset
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "theme",
+        "level",
+        "status",
+        "is_published",
+        "upcoming_count",
+        "updated_at",
+    ]
+    list_filter = ["is_published", "status", "theme", "level", "formats", UpcomingSessionsFilter]
+    list_select_related = ["theme"]
+    search_fields = ["title", "summary", "slug", "providers__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["providers", "audiences", "theme", "contact_provider", "related_courses"]
+    inlines = [PriceInline, ProgrammePartInline, ResourceInline, CourseSessionInline]
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "is_published",
+                    ("status", "available_from"),
+                    "guaranteed_until",
+                ]
+            },
+        ),
+        (_("Indeling"), {"fields": ["theme", "level", "formats", "providers", "audiences"]}),
+        (
+            _("Beschrijving"),
+            {
+                "fields": [
+                    "summary",
+                    "description",
+                    "objectives",
+                    "audience_text",
+                    "methods",
+                    "content",
+                    "practical_info",
+                ]
+            },
+        ),
+        (
+            _("Sessies: standaardwaarden"),
+            {
+                "fields": [
+                    "duration",
+                    ("default_capacity", "default_min_participants"),
+                    "max_per_organisation",
+                ],
+                "description": _(
+                    "Nieuwe sessies nemen deze waarden over; per sessie aan te passen."
+                ),
+            },
+        ),
+        (
+            _("Contact en links"),
+            {
+                "fields": [
+                    "contact_provider",
+                    ("contact_name", "contact_email"),
+                    ("contact_phone", "contact_note"),
+                    ("external_url", "external_url_label"),
+                ]
+            },
+        ),
+        (_("Verwante trainingen"), {"fields": ["related_courses"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                upcoming_count=Count(
+                    "sessions",
+                    filter=Q(sessions__starts_at__gt=timezone.now())
+                    & ~Q(sessions__status=Session.Status.CANCELLED),
+                )
+            )
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "formats":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("geplande sessies"), ordering="upcoming_count")
+    def upcoming_count(self, obj: Course) -> int:
+        return obj.upcoming_count
+
+    @admin.action(description=_("Publiceer de gekozen trainingen"))
+    def publish(self, request, queryset):
+        count = queryset.update(is_published=True)
+        self.message_user(
+            request,
+            ngettext("%d training gepubliceerd.", "%d trainingen gepubliceerd.", count) % count,
+        )
+
+    @admin.action(description=_("Zet de gekozen trainingen terug naar concept"))
+    def unpublish(self, request, queryset):
+        count = queryset.update(is_published=False)
+        self.message_user(
+            request,
+            ngettext("%d training is nu concept.", "%d trainingen zijn nu concept.", count) % count,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["plan_session_url"] = (
+            reverse("admin:trainings_session_add") + f"?course={object_id}"
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class SessionDayFormSet(BaseInlineFormSet):
+    """Checks the days together with the session: at least one, and a deadline before day one.
+
+    An empty deadline becomes a week before the first day, so that there is always a moment
+    at which the go/no-go decision is taken.
+    """
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        days = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not days:
+            raise forms.ValidationError(_("Geef minstens één dag op met begin- en eindtijd."))
+        dates = [day["date"] for day in days]
+        if len(set(dates)) != len(dates):
+            raise forms.ValidationError(_("Elke datum mag maar één keer voorkomen."))
+        first = min(days, key=lambda day: (day["date"], day["start_time"]))
+        tz = self.instance.location.tzinfo if self.instance.location_id else None
+        first_start = datetime.datetime.combine(
+            first["date"], first["start_time"], tzinfo=tz or timezone.get_current_timezone()
+        )
+        deadline = self.instance.registration_deadline
+        if deadline is None:
+            deadline = first_start - DEFAULT_DEADLINE_BEFORE
+            if deadline <= timezone.now() and first_start > timezone.now():
+                raise forms.ValidationError(
+                    _(
+                        "Een week voor de eerste dag is al voorbij: vul zelf een "
+                        "inschrijfdeadline in (uiterlijk het begin van de eerste dag)."
+                    )
+                )
+            self.instance.registration_deadline = deadline
+        elif deadline > first_start:
+            raise forms.ValidationError(
+                _(
+                    "De inschrijfdeadline ligt na het begin van de eerste dag. Kies een "
+                    "moment vóór %(start)s."
+                )
+                % {"start": timezone.localtime(first_start).strftime("%d-%m-%Y %H:%M")}
+            )
+
+
+class SessionDayInline(admin.TabularInline):
+    model = SessionDay
+    formset = SessionDayFormSet
+    min_num = 1
+    fields = ["date", "start_time", "end_time"]
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        return 0
+
+
+class SessionAdminForm(forms.ModelForm):
+    """Capacity, minimum and cap fall back to the course's defaults when left empty."""
+
+    class Meta:
+        model = Session
+        fields = [
+            "course",
+            "location",
+            "status",
+            "code",
+            "capacity",
+            "min_participants",
+            "max_per_organisation",
+            "registration_deadline",
+            "organiser",
+            "adviser",
+            "trainer",
+            "reserved_for",
+            "online_url",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("capacity", "min_participants"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if "capacity" in self.fields:
+            self.fields["capacity"].help_text = _("Leeg: het maximum van de training.")
+
+    def clean(self):
+        cleaned = super().clean()
+        course = cleaned.get("course")
+        if course is not None:
+            if cleaned.get("capacity") in (None, ""):
+                cleaned["capacity"] = course.default_capacity
+            if cleaned.get("min_participants") in (None, ""):
+                cleaned["min_participants"] = course.default_min_participants or 0
+            if not self.instance.pk and cleaned.get("max_per_organisation") is None:
+                cleaned["max_per_organisation"] = course.max_per_organisation
+        if cleaned.get("capacity") in (None, ""):
+            self.add_error(
+                "capacity",
+                _("Vul het maximum aantal deelnemers in; de training heeft geen standaardwaarde."),
+            )
+        elif (cleaned.get("min_participants") or 0) > cleaned["capacity"]:
+            self.add_error(
+                "min_participants",
+                _("Het minimum mag niet hoger zijn dan het maximum aantal deelnemers."),
+            )
+        reserved_for = cleaned.get("reserved_for")
+        if reserved_for is not None:
+            cleaned["reserved_for"] = " ".join(reserved_for.split())
+        return cleaned
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("periode")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("nog niet begonnen")), ("past", _("begonnen of voorbij"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.upcoming()
+        if self.value() == "past":
+            return queryset.past()
+        return queryset
+
+
+class CityFilter(admin.SimpleListFilter):
+    title = _("plaats")
+    parameter_name = "city"
+
+    def lookups(self, request, model_admin):
+        cities = (
+            Location.objects.filter(is_online=False)
+            .order_by("city")
+            .values_list("city", flat=True)
+            .distinct()
+        )
+        return [("online", _("Online")), *((city, city) for city in cities)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "online":
+            return queryset.filter(location__is_online=True)
+        if self.value():
+            return queryset.filter(location__city=self.value(), location__is_online=False)
+        return queryset
+
+
+class DuplicateSessionForm(forms.Form):
+    first_day = forms.DateField(
+        label=_("Nieuwe eerste dag"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Alle dagen en de inschrijfdeadline schuiven evenveel op."),
+    )
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
+    list_display = ["first_day", "course_title", "place", "fill", "status", "deadline"]
+    list_display_links = ["first_day", "course_title"]
+    list_filter = ["status", UpcomingFilter, "course__theme", CityFilter]
+    list_select_related = ["course", "location"]
+    date_hierarchy = "starts_at"
+    search_fields = [
+        "course__title",
+        "code",
+        "location__name",
+        "location__city",
+        "trainer",
+        "reserved_for",
+    ]
+    autocomplete_fields = ["course", "location", "organiser", "adviser"]
+    inlines = [SessionDayInline]
+    actions = ["duplicate"]
+    ordering = ["-starts_at"]
+    fieldsets = [
+        (None, {"fields": ["course", "location", "status", "code"]}),
+        (
+            _("Plaatsen"),
+            {
+                "fields": [
+                    ("capacity", "min_participants"),
+                    "max_per_organisation",
+                    "registration_deadline",
+                ]
+            },
+        ),
+        (
+            _("Organisatie"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "organiser",
+                    "adviser",
+                    "trainer",
+                    "reserved_for",
+                    "online_url",
+                    "notes",
+                ],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        course_id = request.GET.get("course", "")
+        if course_id.isdigit():
+            course = Course.objects.filter(pk=course_id).first()
+            if course is not None:
+                initial.update(
+                    course=course.pk,
+                    capacity=course.default_capacity,
+                    min_participants=course.default_min_participants or 0,
+                    max_per_organisation=course.max_per_organisation,
+                )
+        if request.user.is_authenticated:
+            initial.setdefault("adviser", request.user.pk)
+        return initial
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.sync_span()
+
+    @admin.display(description=_("eerste dag"), ordering="starts_at")
+    def first_day(self, obj: Session) -> str:
+        if obj.starts_at is None:
+            return "—"
+        return date_format(timezone.localtime(obj.starts_at), "D j b Y, H:i")
+
+    @admin.display(description=_("inschrijven tot"), ordering="registration_deadline")
+    def deadline(self, obj: Session) -> str:
+        if obj.registration_deadline is None:
+            return "—"
+        return date_format(timezone.localtime(obj.registration_deadline), "j b Y, H:i")
+
+    @admin.display(description=_("training"), ordering="course__title")
+    def course_title(self, obj: Session) -> str:
+        return Truncator(obj.course.title).chars(48)
+
+    @admin.display(description=_("plaats"), ordering="location__city")
+    def place(self, obj: Session) -> str:
+        return obj.location.place
+
+    @admin.display(description=_("bezetting"))
+    def fill(self, obj: Session) -> str:
+        text = _("%(registered)s van %(capacity)s") % {
+            "registered": obj.registered_count,
+            "capacity": obj.capacity,
+        }
+        if obj.min_participants:
+            text += " " + _("(min. %(minimum)s)") % {"minimum": obj.min_participants}
+        if obj.waitlisted_count:
+            text += " · " + _("%(count)s op wachtlijst") % {"count": obj.waitlisted_count}
+        return text
+
+    @admin.action(description=_("Dupliceer naar een nieuwe datum"))
+    def duplicate(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Kies precies één sessie om te dupliceren."), messages.WARNING
+            )
+            return None
+        session = queryset.get()
+        form = DuplicateSessionForm(request.POST if "first_day" in request.POST else None)
+        if form.is_valid():
+            copy = session_duplicate(
+                session=session, first_day=form.cleaned_data["first_day"], user=request.user
+            )
+            self.message_user(
+                request,
+                _("Sessie gedupliceerd. Controleer de gegevens en sla op."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:trainings_session_change", args=[copy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Sessie dupliceren"),
+            "session": session,
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/trainings/session/duplicate.html", context)
+
+
+class LearningPathStepInline(admin.TabularInline):
+    model = LearningPathStep
+    extra = 0
+    autocomplete_fields = ["course"]
+    fields = ["position", "course", "is_optional"]
+
+
+@admin.register(LearningPath)
+class LearningPathAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "is_published"]
+    list_filter = ["kind", "status", "is_published"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [LearningPathStepInline]
+
+
+class ProfileResourceInline(admin.StackedInline):
+    model = Resource
+    fk_name = "profile"
+    extra = 0
+    fields = [("title", "position"), "description", ("file", "url")]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "summary"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["courses"]
+    inlines = [ProfileResourceInline]
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "profile"]
+    list_select_related = ["course", "profile"]
+    search_fields = ["title", "description", "course__title"]
+    autocomplete_fields = ["course", "profile"]
