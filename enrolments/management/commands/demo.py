@@ -1,0 +1,391 @@
+"""Load the real catalogue and demo sessions, enrolments and accounts. Safe to run again."""
+
+import datetime
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from enrolments.models import Enrolment, organisation_key
+from trainings.models import Course, Location, Session, SessionDay
+
+DEMO_ACCOUNTS = [
+    # username, password, group, first name
+    ("adviseur", "adviseur-demo", "POI-adviseurs", "Anouk"),
+    ("coordinator", "coordinator-demo", "Coördinatoren", "Bram"),
+]
+
+LOCATIONS = {
+    "utrecht": {
+        "name": "Leerhuis Utrecht",
+        "street_address": "Oudegracht 100",
+        "postal_code": "3511 AV",
+        "city": "Utrecht",
+        "country": "NL",
+    },
+    "zwolle": {
+        "name": "Bibliotheek Zwolle, leslokaal",
+        "street_address": "Diezerstraat 50",
+        "postal_code": "8011 RJ",
+        "city": "Zwolle",
+        "country": "NL",
+    },
+    "tilburg": {
+        "name": "Bibliotheek Tilburg Centrum",
+        "street_address": "Burgemeester Brokxlaan 1",
+        "postal_code": "5041 SB",
+        "city": "Tilburg",
+        "country": "NL",
+    },
+    "amsterdam": {
+        "name": "Leslokaal Cybersoek",
+        "street_address": "Tweede Tuindwarsstraat 10",
+        "postal_code": "1015 RZ",
+        "city": "Amsterdam",
+        "country": "NL",
+    },
+    "brussel": {
+        "name": "Opleidingscentrum GSOB",
+        "street_address": "Kunstberg 2",
+        "postal_code": "1000",
+        "city": "Brussel",
+        "country": "BE",
+    },
+    "online": {"name": "Online (videoverbinding)", "is_online": True, "city": "", "country": "NL"},
+}
+
+FIRST_NAMES = [
+    "Anna",
+    "Daan",
+    "Fatima",
+    "Jeroen",
+    "Lotte",
+    "Mohamed",
+    "Sanne",
+    "Thomas",
+    "Yara",
+    "Bart",
+    "Eline",
+    "Hamza",
+    "Ilse",
+    "Kees",
+    "Noor",
+    "Pieter",
+    "Rosa",
+    "Sem",
+    "Vera",
+    "Wouter",
+    "Zeynep",
+    "Lars",
+    "Mila",
+    "Ruben",
+]
+LAST_NAMES = [
+    "de Vries",
+    "Jansen",
+    "El Amrani",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Yilmaz",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dekker",
+    "van Dijk",
+    "Brouwer",
+    "de Groot",
+    "Willems",
+    "Claes",
+    "Peeters",
+    "Maes",
+]
+ORGANISATIONS = [
+    "Bibliotheek De Waarden",
+    "Bibliotheek Rijnstreek",
+    "Bibliotheek Kempenland",
+    "Bibliotheek Eemvallei",
+    "Gemeente Zuidhaven",
+    "Bibliotheek Noordkust",
+]
+BRUSSELS_ORGANISATIONS = [
+    "Gemeente Sint-Gillis (demo)",
+    "OCMW Jette (demo)",
+    "Gemeente Evere (demo)",
+]
+
+
+@dataclass
+class DemoSession:
+    code: str
+    course: str
+    location: str
+    days: list[tuple[int, str, str]]  # (days from today, start, end)
+    capacity: int
+    min_participants: int = 0
+    registered: int = 0
+    waitlisted: int = 0
+    deadline_days: int | None = None  # days from today; default: a week before day one
+    status: str = Session.Status.SCHEDULED
+    max_per_organisation: int | None = None
+    reserved_for: str = ""
+    organisations: list[str] = field(default_factory=lambda: ORGANISATIONS)
+    trainer: str = ""
+
+
+DEMO_SESSIONS = [
+    DemoSession(
+        "DEMO-01",
+        "privacy-in-het-ido",
+        "utrecht",
+        [(21, "13:30", "17:00")],
+        16,
+        6,
+        registered=7,
+        trainer="Trainer van de POI",
+    ),
+    DemoSession(
+        "DEMO-02",
+        "ido-vaardigheidstraining",
+        "zwolle",
+        [(28, "09:30", "12:30")],
+        16,
+        8,
+        registered=14,
+        max_per_organisation=16,
+        trainer="Trainingsacteur",
+    ),
+    DemoSession(
+        "DEMO-03",
+        "mentale-weerbaarheid-en-gespreksvaardigheden",
+        "tilburg",
+        [(35, "09:30", "16:00")],
+        12,
+        6,
+        registered=12,
+        waitlisted=3,
+    ),
+    DemoSession(
+        "DEMO-04",
+        "digitale-ongelijkheden-overheidsdiensten",
+        "brussel",
+        [(42, "09:00", "12:00")],
+        20,
+        8,
+        registered=3,
+        deadline_days=28,
+        organisations=BRUSSELS_ORGANISATIONS,
+        trainer="Deskundige van CABAN",
+    ),
+    DemoSession(
+        "DEMO-05",
+        "ido-vaardigheidstraining",
+        "utrecht",
+        [(49, "13:00", "16:00")],
+        16,
+        6,
+        registered=5,
+        reserved_for="Bibliotheek De Waarden",
+        organisations=["Bibliotheek De Waarden"],
+        max_per_organisation=16,
+    ),
+    DemoSession(
+        "DEMO-06",
+        "intervisie-en-borgingstechnieken",
+        "online",
+        [(18, "10:00", "12:00")],
+        20,
+        5,
+        registered=9,
+        status=Session.Status.CONFIRMED,
+    ),
+    DemoSession(
+        "DEMO-07",
+        "didactische-vaardigheden",
+        "amsterdam",
+        [(56, "09:30", "16:30"), (63, "09:30", "16:30")],
+        14,
+        8,
+        registered=9,
+        trainer="Cybersoek",
+    ),
+    DemoSession(
+        "DEMO-08",
+        "samenwerken-in-het-ido-netwerk",
+        "utrecht",
+        [(70, "13:00", "16:30")],
+        24,
+        10,
+        registered=2,
+    ),
+    DemoSession(
+        "DEMO-09",
+        "privacy-in-het-ido",
+        "zwolle",
+        [(5, "09:30", "12:30")],
+        16,
+        6,
+        registered=10,
+        deadline_days=-1,
+        status=Session.Status.CONFIRMED,
+    ),
+    DemoSession(
+        "DEMO-10",
+        "mentale-weerbaarheid-en-gespreksvaardigheden",
+        "utrecht",
+        [(12, "09:30", "16:00")],
+        12,
+        6,
+        registered=0,
+        deadline_days=-2,
+        status=Session.Status.CANCELLED,
+    ),
+    DemoSession(
+        "DEMO-11",
+        "privacy-in-het-ido",
+        "tilburg",
+        [(-30, "13:30", "17:00")],
+        16,
+        6,
+        registered=11,
+        deadline_days=-37,
+        status=Session.Status.CONFIRMED,
+    ),
+]
+
+
+def upsert(model, lookup: dict, values: dict):
+    """Create the row, or update it only where a value differs, so a rerun writes nothing."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save()
+    return obj
+
+
+def parse_time(value: str) -> datetime.time:
+    hours, minutes = value.split(":")
+    return datetime.time(int(hours), int(minutes))
+
+
+class Command(BaseCommand):
+    help = "Laadt de catalogus, demosessies met inschrijvingen en demo-accounts (herhaalbaar)."
+
+    def handle(self, *args, **options):
+        call_command("loaddata", "catalogue", verbosity=0)
+        with transaction.atomic():
+            locations = {key: self.location(values) for key, values in LOCATIONS.items()}
+            today = timezone.localdate()
+            for demo in DEMO_SESSIONS:
+                self.session(demo, locations[demo.location], today)
+            accounts = [self.account(*account) for account in DEMO_ACCOUNTS]
+        courses = Course.objects.published().count()
+        self.stdout.write(
+            f"Catalogus geladen: {courses} trainingen; {len(DEMO_SESSIONS)} demosessies."
+        )
+        for username, password in accounts:
+            self.stdout.write(f"Demo-account: {username} / {password}")
+
+    def location(self, values: dict) -> Location:
+        location, _ = Location.objects.get_or_create(
+            name=values["name"], city=values["city"], defaults=values
+        )
+        return location
+
+    def session(self, demo: DemoSession, location: Location, today: datetime.date) -> Session:
+        course = Course.objects.get(slug=demo.course)
+        tz = ZoneInfo(Location.TIMEZONES[location.country])
+        days = [
+            (today + datetime.timedelta(days=offset), parse_time(start), parse_time(end))
+            for offset, start, end in demo.days
+        ]
+        first_start = datetime.datetime.combine(days[0][0], days[0][1], tzinfo=tz)
+        if demo.deadline_days is None:
+            deadline = first_start - datetime.timedelta(days=7)
+        else:
+            deadline = datetime.datetime.combine(
+                today + datetime.timedelta(days=demo.deadline_days),
+                datetime.time(23, 59),
+                tzinfo=tz,
+            )
+        session = upsert(
+            Session,
+            {"code": demo.code},
+            {
+                "course": course,
+                "location": location,
+                "capacity": demo.capacity,
+                "min_participants": demo.min_participants,
+                "max_per_organisation": demo.max_per_organisation,
+                "registration_deadline": deadline,
+                "status": demo.status,
+                "reserved_for": demo.reserved_for,
+                "trainer": demo.trainer,
+                "online_url": "https://meet.example.org/demo" if location.is_online else "",
+            },
+        )
+        wanted = {date for date, _start, _end in days}
+        session.days.exclude(date__in=wanted).delete()
+        for date, start, end in days:
+            upsert(
+                SessionDay,
+                {"session": session, "date": date},
+                {"start_time": start, "end_time": end},
+            )
+        session.sync_span()
+        self.enrolments(session, demo, first_start)
+        return session
+
+    def enrolments(self, session: Session, demo: DemoSession, first_start: datetime.datetime):
+        people = [(Enrolment.Status.REGISTERED, i) for i in range(demo.registered)] + [
+            (Enrolment.Status.WAITLISTED, demo.registered + i) for i in range(demo.waitlisted)
+        ]
+        seed = sum(ord(char) for char in demo.code)
+        for status, index in people:
+            first = FIRST_NAMES[(seed + index) % len(FIRST_NAMES)]
+            last = LAST_NAMES[(seed * 3 + index * 7) % len(LAST_NAMES)]
+            organisation = demo.organisations[index % len(demo.organisations)]
+            email = f"{first}.{last}.{index}".lower().replace(" ", "") + "@demo.example.org"
+            # Enrolled over the weeks before the deadline, in a fixed order.
+            created = first_start - datetime.timedelta(days=30, hours=-7 * index)
+            Enrolment.objects.get_or_create(
+                session=session,
+                email=email,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "organisation": organisation,
+                    "organisation_key": organisation_key(organisation),
+                    "job_title": "IDO-medewerker" if index % 3 else "Coördinator",
+                    "status": status,
+                    "created_at": created,
+                    "privacy_accepted_at": created,
+                },
+            )
+
+    def account(self, username: str, password: str, group: str, first_name: str):
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "email": f"{username}@demo.example.org",
+                "is_staff": True,
+            },
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save()
+        user.groups.add(Group.objects.get(name=group))
+        return username, password

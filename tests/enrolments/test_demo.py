@@ -1,0 +1,52 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core import serializers
+from django.core.management import call_command
+
+from enrolments.models import Enrolment
+from trainings.models import Session
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> str:
+    """Every row of every project model and every user, serialised."""
+    objects = []
+    for label in ("trainings", "enrolments"):
+        for model in apps.get_app_config(label).get_models():
+            objects.extend(model.objects.order_by("pk"))
+    objects.extend(User.objects.order_by("pk"))
+    return serializers.serialize("json", objects)
+
+
+def test_demo_loads_catalogue_sessions_and_accounts():
+    call_command("demo", stdout=io.StringIO())
+    assert Session.objects.filter(code__startswith="DEMO-").count() == 11
+    full = Session.objects.with_counts().get(code="DEMO-03")
+    assert full.is_full and full.waitlisted_count == 3
+    below = Session.objects.with_counts().get(code="DEMO-04")
+    assert below.needs_more_registrations > 0
+    assert Session.objects.get(code="DEMO-05").reserved_for
+    assert Session.objects.get(code="DEMO-06").location.is_online
+    assert Session.objects.get(code="DEMO-07").days.count() == 2
+    adviser = User.objects.get(username="adviseur")
+    assert adviser.is_staff and adviser.groups.filter(name="POI-adviseurs").exists()
+    assert User.objects.get(username="coordinator").groups.filter(name="Coördinatoren").exists()
+
+
+def test_demo_never_overbooks():
+    call_command("demo", stdout=io.StringIO())
+    for session in Session.objects.with_counts():
+        assert session.registered_count <= session.capacity
+
+
+def test_demo_twice_changes_nothing():
+    call_command("demo", stdout=io.StringIO())
+    first = snapshot()
+    enrolments = Enrolment.objects.count()
+    call_command("demo", stdout=io.StringIO())
+    assert Enrolment.objects.count() == enrolments
+    assert snapshot() == first
