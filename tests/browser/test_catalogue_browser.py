@@ -1,0 +1,54 @@
+"""A librarian finds a training in a real browser, on a phone and on a laptop."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import SessionFactory
+from trainings.models import Course
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def site(live_server):
+    call_command("loaddata", "catalogue", verbosity=0)
+    SessionFactory(course=Course.objects.get(slug="privacy-in-het-ido"), days=[12])
+    return live_server.url
+
+
+def test_librarian_searches_filters_and_reads_a_course_on_a_phone(phone, site):
+    phone.goto(site + "/")
+    phone.get_by_label("Zoek een training").fill("privacy")
+    phone.get_by_role("button", name="Zoeken").click()
+    assert phone.get_by_role("heading", name="Privacy in het IDO").is_visible()
+
+    # The filters are folded away on a small screen; open them and choose a format.
+    phone.locator("summary", has_text="Filters").click()
+    phone.get_by_label("Klassikaal").check()
+    phone.get_by_role("button", name="Filters toepassen").click()
+    assert "format=klassikaal" in phone.url and "q=privacy" in phone.url
+    assert phone.get_by_role("link", name="Klassikaal — filter verwijderen").is_visible()
+
+    phone.get_by_role("link", name="Privacy in het IDO").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Privacy in het IDO"
+    assert phone.get_by_role("heading", name="Sessies").is_visible()
+    assert phone.get_by_text("Nog 10 plaatsen vrij").is_visible()
+    # Nothing sticks out sideways at 360 px.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_filter_chip_removes_one_filter_on_a_laptop(desktop, site):
+    desktop.goto(site + "/trainingen/?theme=bestuur-en-organisatie&level=basis")
+    assert desktop.get_by_role("heading", name="1 training gevonden").is_visible()
+    desktop.get_by_role("link", name="Bestuur en organisatie — filter verwijderen").click()
+    assert "theme=" not in desktop.url and "level=basis" in desktop.url
+    assert desktop.get_by_label("Basis").is_checked()
+
+
+def test_skip_link_is_the_first_stop_for_keyboard_users(desktop, site):
+    desktop.goto(site + "/trainingen/")
+    desktop.keyboard.press("Tab")
+    focused = desktop.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Naar de inhoud"
+    desktop.keyboard.press("Enter")
+    assert desktop.evaluate("document.activeElement.id") == "main"
