@@ -10,7 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from catalogue.filters import ORDERINGS, CourseFilter
-from trainings.models import Course, LearningPath, LearningPathStep, Session, Theme
+from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
+from trainings.querysets import attach_labels
 
 PAGE_SIZE = 20
 HOME_SESSIONS = 6
@@ -22,10 +23,12 @@ def home(request: HttpRequest) -> HttpResponse:
         course_count=Count("courses", filter=Q(courses__is_published=True))
     ).filter(course_count__gt=0)
     next_sessions = Session.objects.public().open_for_registration().for_listing()[:HOME_SESSIONS]
+    paths = LearningPath.objects.filter(is_published=True).only("title", "slug", "summary")
+    profiles = Profile.objects.only("name", "slug", "summary")
     return render(
         request,
         "catalogue/home.html",
-        {"themes": themes, "next_sessions": next_sessions},
+        {"themes": themes, "next_sessions": next_sessions, "paths": paths, "profiles": profiles},
     )
 
 
@@ -43,7 +46,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
-            "courses": page.object_list,
+            "courses": attach_labels(page.object_list),
             "facets": facets,
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
@@ -102,9 +105,6 @@ def course_detail_queryset():
         .only("title", "slug", "summary", "theme__name", "level", "status")
     )
     return Course.objects.select_related("theme", "contact_provider").prefetch_related(
-        "providers",
-        "formats",
-        "audiences",
         "prices",
         "programme",
         "resources",
@@ -116,6 +116,7 @@ def course_detail_queryset():
             ),
         ),
         Prefetch("sessions", queryset=sessions, to_attr="upcoming_sessions"),
+        Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
     )
 
 
@@ -125,6 +126,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not (request.user.is_authenticated and request.user.is_staff):
         queryset = queryset.published()
     course = get_object_or_404(queryset, slug=slug)
+    attach_labels([course])
     return render(
         request, "catalogue/course_detail.html", {"course": course, "now": timezone.now()}
     )
@@ -142,6 +144,15 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     return render(request, "catalogue/path_detail.html", {"path": path})
+
+
+@require_safe
+def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    profile = get_object_or_404(Profile.objects.prefetch_related("resources"), slug=slug)
+    courses = attach_labels(profile.courses.published().for_listing().order_by("title"))
+    return render(
+        request, "catalogue/profile_detail.html", {"profile": profile, "courses": courses}
+    )
 
 
 @never_cache

@@ -597,6 +597,9 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:profile-detail", kwargs={"slug": self.slug})
+
 
 class LearningPath(models.Model):
     """A route through several courses: an onboarding, a leergang, a deskundigheidstraject."""

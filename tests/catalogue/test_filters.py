@@ -311,7 +311,7 @@ def make_courses(count: int):
         SessionFactory(course=course, location=location, days=[10 + i % 20])
 
 
-LIST_QUERIES = 7  # count, course facets, session facets, page, formats, providers, prices
+LIST_QUERIES = 6  # count, course facets, session facets, page, prices, labels
 
 
 @pytest.mark.parametrize(

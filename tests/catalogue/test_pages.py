@@ -31,9 +31,10 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries):
         client.get(reverse("catalogue:home"))
     for _ in range(20):
         SessionFactory()
-    with django_assert_max_num_queries(3):
+    # themes, sessions, their days, learning paths, profiles
+    with django_assert_max_num_queries(5):
         client.get(reverse("catalogue:home"))
-    assert len(few) == 3
+    assert len(few) == 5
 
 
 @pytest.mark.parametrize(
@@ -146,7 +147,7 @@ def test_course_page_query_count_does_not_grow(client, catalogue, django_assert_
     for _ in range(10):
         session = SessionFactory(course=course, days=[20, 21])
         EnrolmentFactory(session=session)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         client.get(course.get_absolute_url())
     with CaptureQueriesContext(connection) as many:
         client.get(course.get_absolute_url())
@@ -162,6 +163,27 @@ def test_learning_path_page(client, catalogue):
     assert "IDO-e-learning" in html and "keuzeonderdeel" in html
     empty = client.get(reverse("catalogue:path-detail", args=["leergang-digitaal-burgerschap"]))
     assert "worden nog ontwikkeld" in empty.content.decode()
+
+
+def test_profile_page_lists_the_trainings_of_the_role(client, catalogue):
+    response = client.get(reverse("catalogue:profile-detail", args=["profiel-ido-medewerker"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "7 trainingen voor dit profiel" in html
+    assert "Privacy in het IDO" in html and "Wervingstekst IDO-vrijwilliger" in html
+
+
+def test_course_page_links_its_profiles_and_paths(client, catalogue):
+    html = client.get(reverse("catalogue:course-detail", args=["ido-e-learning"])).content.decode()
+    assert reverse("catalogue:profile-detail", args=["profiel-ido-kartrekker"]) in html
+    assert (
+        reverse("catalogue:path-detail", args=["deskundigheidstraject-digitale-inclusie"]) in html
+    )
+
+
+def test_home_links_paths_and_profiles(client, catalogue):
+    html = client.get(reverse("catalogue:home")).content.decode()
+    assert "Leerlijnen en profielen" in html and "Profiel IDO-kartrekker" in html
 
 
 def test_healthz(client):
