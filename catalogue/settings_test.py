@@ -16,3 +16,13 @@ STORAGES = {
 SITE_URL = "http://testserver"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 WHITENOISE_AUTOREFRESH = True  # no collected static files in tests
+
+# A file, not memory: the concurrency tests open a connection per thread, and those must see
+# one shared database with real locking (an in-memory database cannot give that).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"trainingscatalogus-test-{os.getpid()}.sqlite3")
+    }

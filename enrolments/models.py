@@ -1,20 +1,57 @@
-"""Who comes: enrolments in sessions. Places are only taken or freed in services.py."""
+"""Who comes: enrolments, interest and requests. Places are only taken or freed in services.py."""
+
+from __future__ import annotations
 
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from trainings.models import Session
+from trainings.models import Course, Session
 
 
 def organisation_key(name: str) -> str:
     """Key to compare organisation names case- and space-insensitively."""
     return " ".join(name.split()).casefold()
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active(self) -> EnrolmentQuerySet:
+        return self.exclude(status=Enrolment.Status.CANCELLED)
+
+    def waitlist(self) -> EnrolmentQuerySet:
+        """Waitlisted enrolments in the order they are promoted."""
+        return self.filter(status=Enrolment.Status.WAITLISTED).order_by("created_at", "pk")
+
+    def with_waitlist_position(self) -> EnrolmentQuerySet:
+        """Annotate waitlist_position (1 = next in line); None for everyone not waitlisted."""
+        ahead = (
+            Enrolment.objects.filter(
+                session=OuterRef("session"), status=Enrolment.Status.WAITLISTED
+            )
+            .filter(
+                Q(created_at__lt=OuterRef("created_at"))
+                | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+            )
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            waitlist_position=models.Case(
+                models.When(
+                    status=Enrolment.Status.WAITLISTED,
+                    then=Coalesce(Subquery(ahead), 0) + 1,
+                ),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class Enrolment(models.Model):
@@ -35,6 +72,7 @@ class Enrolment(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
     )
+    # Also the place in the queue: the waiting list is served in created_at order.
     created_at = models.DateTimeField(_("ingeschreven op"), default=timezone.now)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
     privacy_accepted_at = models.DateTimeField(_("privacyverklaring gelezen op"), null=True)
@@ -49,8 +87,18 @@ class Enrolment(models.Model):
         blank=True,
     )
     cancellation_reason = models.TextField(_("reden van annulering"), blank=True)
-    # Identity for the self-service link; the link itself is signed (see selfservice.py).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ingeschreven door medewerker"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    # Identity for the self-service link; the link itself is signed (see tokens.py).
     secret = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inschrijving")
@@ -77,3 +125,160 @@ class Enrolment(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def get_waitlist_position(self) -> int | None:
+        """1-based place on the waiting list, or None when not waitlisted."""
+        if self.status != self.Status.WAITLISTED:
+            return None
+        ahead = (
+            Enrolment.objects.filter(session_id=self.session_id)
+            .waitlist()
+            .filter(
+                Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
+            )
+            .count()
+        )
+        return ahead + 1
+
+
+class Interest(models.Model):
+    """Someone who wants to hear when a course without an open session gets one."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("training"), related_name="interests", on_delete=models.CASCADE
+    )
+    email = models.EmailField(_("e-mailadres"), max_length=254)
+    organisation = models.CharField(_("organisatie"), max_length=200, blank=True)
+    city = models.CharField(_("plaats of regio"), max_length=100, blank=True)
+    consent_at = models.DateTimeField(_("toestemming gegeven op"))
+    created_at = models.DateTimeField(_("aangemeld op"), default=timezone.now)
+    notified_at = models.DateTimeField(_("gemaild op"), null=True, blank=True)
+    notified_session = models.ForeignKey(
+        Session,
+        verbose_name=_("gemaild over sessie"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("belangstelling")
+        verbose_name_plural = _("belangstelling")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["course", "notified_at"], name="interest_pending")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "course",
+                condition=Q(notified_at__isnull=True),
+                name="interest_unique_pending_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.course}"
+
+
+class SessionRequest(models.Model):
+    """A request for a custom or in-company session, handled by an adviser."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Nieuw")
+        IN_PROGRESS = "in_progress", _("In behandeling")
+        PLANNED = "planned", _("Ingepland")
+        DECLINED = "declined", _("Afgewezen")
+
+    course = models.ForeignKey(
+        Course,
+        verbose_name=_("training"),
+        related_name="session_requests",
+        on_delete=models.CASCADE,
+    )
+    organisation = models.CharField(_("organisatie"), max_length=200)
+    contact_name = models.CharField(_("contactpersoon"), max_length=200)
+    email = models.EmailField(_("e-mailadres"), max_length=254)
+    phone = models.CharField(_("telefoon"), max_length=50, blank=True)
+    participants = models.PositiveIntegerField(_("aantal deelnemers"))
+    preferred_period = models.CharField(_("gewenste periode"), max_length=200, blank=True)
+    message = models.TextField(_("toelichting"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("behandeld door"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    notes = models.TextField(_("interne notities"), blank=True)
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("geplande sessie"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("ontvangen op"), default=timezone.now)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("aanvraag sessie op maat")
+        verbose_name_plural = _("aanvragen sessie op maat")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__gt=0), name="sessionrequest_participants_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.course}"
+
+
+class QueuedEmail(models.Model):
+    """An e-mail stored with the change that caused it and sent after commit.
+
+    A failed send stays here and is retried by `manage.py send_queued_mail`, so a mail
+    server that is down never loses or blocks an enrolment.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wacht op verzending")
+        SENDING = "sending", _("Wordt verzonden")
+        SENT = "sent", _("Verzonden")
+        FAILED = "failed", _("Mislukt")
+
+    kind = models.CharField(_("soort"), max_length=40)
+    to = models.EmailField(_("aan"), max_length=254)
+    subject = models.CharField(_("onderwerp"), max_length=300)
+    body_text = models.TextField(_("tekst"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(_("bijlagen"), default=list, blank=True)
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        related_name="emails",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    last_error = models.TextField(_("laatste fout"), blank=True)
+    created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    sent_at = models.DateTimeField(_("verzonden op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="queuedemail_status")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

@@ -241,6 +241,11 @@ class Course(models.Model):
         return reverse("catalogue:course-detail", kwargs={"slug": self.slug})
 
     @property
+    def has_open_session(self) -> bool:
+        """Whether any session in upcoming_sessions (see the course page's query) is open."""
+        return any(session.is_open_for_registration for session in self.upcoming_sessions)
+
+    @property
     def objective_lines(self) -> list[str]:
         return [line.strip() for line in self.objectives.splitlines() if line.strip()]
 
@@ -450,12 +455,29 @@ class Session(models.Model):
         blank=True,
         help_text=_("Alleen mensen van deze organisatie kunnen zich inschrijven."),
     )
+    invitation_code = models.CharField(
+        _("uitnodigingscode"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Bij een gereserveerde sessie: met deze code kunnen ook anderen zich inschrijven, "
+            "bijvoorbeeld collega's van een partnerorganisatie."
+        ),
+    )
     online_url = URLField(
         _("link online bijeenkomst"),
         blank=True,
         help_text=_("Alleen zichtbaar voor ingeschreven deelnemers."),
     )
     notes = models.TextField(_("interne notities"), blank=True)
+    decided_at = models.DateTimeField(
+        _("besluit genomen op"), null=True, blank=True, editable=False
+    )
+    cancellation_reason = models.TextField(
+        _("reden van annulering"),
+        blank=True,
+        help_text=_("Wordt meegestuurd in de e-mail aan de deelnemers."),
+    )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
@@ -508,6 +530,10 @@ class Session(models.Model):
     def closes_at(self) -> datetime.datetime | None:
         """When public enrolment closes: the deadline, or else the start of the session."""
         return self.registration_deadline or self.starts_at
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at is not None and self.starts_at <= timezone.now()
 
     @property
     def is_multi_day(self) -> bool:

@@ -33,13 +33,17 @@ class SessionQuerySet(models.QuerySet):
     def past(self, now: datetime.datetime | None = None) -> SessionQuerySet:
         return self.filter(starts_at__lte=now or timezone.now())
 
+    def alias_closes_at(self) -> SessionQuerySet:
+        """Make closes_at available to filters: the deadline, or else the start."""
+        return self.alias(closes_at=Coalesce("registration_deadline", "starts_at"))
+
     def open_for_registration(self, now: datetime.datetime | None = None) -> SessionQuerySet:
         """Sessions a person can still enrol in (possibly on the waiting list)."""
         now = now or timezone.now()
         return (
             self.upcoming(now)
             .exclude(status="cancelled")
-            .alias(closes_at=Coalesce("registration_deadline", "starts_at"))
+            .alias_closes_at()
             .filter(closes_at__gt=now)
         )
 
