@@ -1,0 +1,60 @@
+"""Sessions as iCalendar (RFC 5545): one event per session day, in the venue's time zone."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from icalendar import Calendar, Event
+
+from trainings.models import Session
+
+STATUS = {
+    Session.Status.SCHEDULED: "TENTATIVE",
+    Session.Status.CONFIRMED: "CONFIRMED",
+    Session.Status.CANCELLED: "CANCELLED",
+}
+
+
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "trainingscatalogus"
+
+
+def session_events(session: Session) -> list[Event]:
+    """Events for each day of a session (expects days and location loaded)."""
+    url = settings.SITE_URL + session.course.get_absolute_url()
+    location = session.location
+    where = "Online" if location.is_online else location.one_line_address
+    days = list(session.days.all())
+    events = []
+    for number, day in enumerate(days, start=1):
+        event = Event()
+        event.add("uid", f"session-{session.pk}-day-{day.date:%Y%m%d}@{_host()}")
+        event.add("dtstamp", datetime.datetime.now(datetime.UTC))
+        event.add("dtstart", day.starts_at)
+        event.add("dtend", day.ends_at)
+        title = session.course.title
+        if len(days) > 1:
+            title = f"{title} (dag {number} van {len(days)})"
+        event.add("summary", title)
+        event.add("location", where)
+        event.add("url", url)
+        event.add("description", f"{session.course.summary}\n\n{url}")
+        event.add("status", STATUS[session.status])
+        events.append(event)
+    return events
+
+
+def calendar_bytes(sessions: Iterable[Session], name: str = "Trainingscatalogus") -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Trainingscatalogus//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for session in sessions:
+        for event in session_events(session):
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,130 @@
+"""E-mails to participants, stored with the change that causes them and sent after commit.
+
+queue_email() renders the message and stores it inside the caller's transaction: if the
+enrolment rolls back, so does its mail; if the mail server is down, the enrolment stands and
+the message waits in QueuedEmail until `manage.py send_queued_mail` delivers it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from enrolments.models import Enrolment, QueuedEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+STALE_SENDING = datetime.timedelta(minutes=10)
+
+SUBJECTS = {
+    "registered": "Inschrijving bevestigd: {course}",
+    "waitlisted": "Op de wachtlijst (plaats {position}): {course}",
+    "promoted": "Er is een plaats vrij: je bent ingeschreven voor {course}",
+    "already_enrolled": "Je inschrijving voor {course}",
+    "cancelled": "Je inschrijving is geannuleerd: {course}",
+    "session_confirmed": "{course} gaat door",
+    "session_cancelled": "Geannuleerd: {course} op {date}",
+    "interest": "Nieuwe sessie gepland: {course}",
+    "request_received": "Je aanvraag voor een sessie op maat: {course}",
+}
+
+
+def queue_email(
+    *,
+    kind: str,
+    to: str,
+    context: dict,
+    enrolment: Enrolment | None = None,
+    attachments: list[dict] | None = None,
+) -> QueuedEmail:
+    """Render an e-mail now and send it when the current transaction commits."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _(SUBJECTS[kind]).format(**context.get("subject", {}))
+        text = render_to_string(f"enrolments/email/{kind}.txt", context)
+        html = render_to_string(f"enrolments/email/{kind}.html", context)
+    message = QueuedEmail.objects.create(
+        kind=kind,
+        to=to,
+        subject=" ".join(subject.split())[:300],
+        body_text=text,
+        body_html=html,
+        attachments=attachments or [],
+        enrolment=enrolment,
+    )
+    transaction.on_commit(lambda: deliver(message.pk))
+    return message
+
+
+def ics_attachment(filename: str, content: bytes) -> dict:
+    return {
+        "filename": filename,
+        "content": base64.b64encode(content).decode("ascii"),
+        "mimetype": "text/calendar; charset=utf-8; method=PUBLISH",
+    }
+
+
+def deliver(pk: int) -> bool:
+    """Send one queued e-mail; True when sent. Safe to call from several processes."""
+    claimed = QueuedEmail.objects.filter(
+        pk=pk, status__in=[QueuedEmail.Status.PENDING, QueuedEmail.Status.FAILED]
+    ).update(status=QueuedEmail.Status.SENDING, attempts=F("attempts") + 1)
+    if not claimed:
+        return False  # someone else sent it, or is sending it now
+    message = QueuedEmail.objects.get(pk=pk)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(
+            attachment["filename"],
+            base64.b64decode(attachment["content"]),
+            attachment["mimetype"],
+        )
+    try:
+        email.send()
+    except Exception as error:  # any transport failure: keep the message for a retry
+        logger.warning("Sending e-mail %s to %s failed: %s", pk, message.to, error)
+        QueuedEmail.objects.filter(pk=pk).update(
+            status=QueuedEmail.Status.FAILED, last_error=str(error)[:2000]
+        )
+        return False
+    QueuedEmail.objects.filter(pk=pk).update(
+        status=QueuedEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def retry_pending() -> tuple[int, int]:
+    """Send every message that is waiting or failed (up to MAX_ATTEMPTS); (sent, failed)."""
+    stale = timezone.now() - STALE_SENDING
+    # A process that died while sending leaves 'sending' behind; hand those back.
+    QueuedEmail.objects.filter(status=QueuedEmail.Status.SENDING, created_at__lt=stale).update(
+        status=QueuedEmail.Status.FAILED, last_error="interrupted while sending"
+    )
+    waiting = QueuedEmail.objects.filter(
+        Q(status=QueuedEmail.Status.PENDING) | Q(status=QueuedEmail.Status.FAILED),
+        attempts__lt=MAX_ATTEMPTS,
+    ).values_list("pk", flat=True)
+    sent = failed = 0
+    for pk in list(waiting):
+        if deliver(pk):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed

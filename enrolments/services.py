@@ -1,0 +1,572 @@
+"""Everything that takes or frees a place in a session: the rules of SPEC "Rules the
+enrolments app enforces", for the public site and the admin alike.
+
+Each function runs in one transaction that locks the session row before it counts anything
+(PostgreSQL: SELECT … FOR UPDATE; SQLite: the IMMEDIATE transaction holds the write lock), so
+two requests can never both see the last free place. Because every write to a session's
+enrolments goes through here, the session lock serialises them all. E-mails are queued in the
+same transaction and sent after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from catalogue.calendars import calendar_bytes
+from enrolments.mail import ics_attachment, queue_email
+from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest, organisation_key
+from enrolments.tokens import self_service_path
+from trainings.models import Course, Session, SessionDay
+
+REGISTERED = Enrolment.Status.REGISTERED
+WAITLISTED = Enrolment.Status.WAITLISTED
+CANCELLED = Enrolment.Status.CANCELLED
+
+# A second attempt with the same address mails the existing enrolment, but not right after
+# the first (a double click) and not over and over (someone typing another's address).
+DUPLICATE_MAIL_GRACE = datetime.timedelta(minutes=2)
+DUPLICATE_MAIL_INTERVAL = datetime.timedelta(minutes=30)
+
+
+# -- Domain errors: each carries the Dutch message a person sees -----------------------------
+
+
+class EnrolmentError(Exception):
+    default_message = "Inschrijven is op dit moment niet mogelijk."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or _(self.default_message)
+        super().__init__(self.message)
+
+
+class SessionCancelled(EnrolmentError):
+    default_message = "Deze sessie is geannuleerd; inschrijven is niet meer mogelijk."
+
+
+class SessionStarted(EnrolmentError):
+    default_message = "Deze sessie is al begonnen; inschrijven is niet meer mogelijk."
+
+
+class RegistrationClosed(EnrolmentError):
+    default_message = "De inschrijving voor deze sessie is gesloten."
+
+
+class ReservedSession(EnrolmentError):
+    default_message = "Deze sessie is gereserveerd voor één organisatie."
+
+
+class AlreadyEnrolled(EnrolmentError):
+    default_message = "Dit e-mailadres is al ingeschreven voor deze sessie."
+
+
+class LimitTooLow(EnrolmentError):
+    default_message = "Er zijn al meer inschrijvingen dan dit maximum toelaat."
+
+
+class DecisionNotAllowed(EnrolmentError):
+    default_message = "Een geannuleerde sessie kan niet meer doorgaan. Plan een nieuwe sessie."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a person ends up: registered, or waitlisted at a position (1 = next in line)."""
+
+    status: str
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class EnrolmentResult:
+    outcome: Outcome
+    enrolment: Enrolment | None  # None when the address was already enrolled (see rule 6)
+
+    @property
+    def created(self) -> bool:
+        return self.enrolment is not None
+
+
+# -- Helpers ---------------------------------------------------------------------------------
+
+
+def _lock_session(session_id: int) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("course", "location")
+        .get(pk=session_id)
+    )
+
+
+def _format_moment(moment: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def _check_open(session: Session, now: datetime.datetime, *, public: bool) -> None:
+    if session.status == Session.Status.CANCELLED:
+        raise SessionCancelled
+    if session.starts_at is None or session.starts_at <= now:
+        raise SessionStarted
+    if public and session.closes_at <= now:
+        raise RegistrationClosed(
+            _("De inschrijving voor deze sessie is gesloten sinds %(moment)s.")
+            % {"moment": _format_moment(session.closes_at)}
+        )
+
+
+def _check_reservation(session: Session, key: str, invitation_code: str) -> None:
+    if not session.reserved_for or key == organisation_key(session.reserved_for):
+        return
+    code = session.invitation_code.strip().casefold()
+    if code and invitation_code.strip().casefold() == code:
+        return
+    raise ReservedSession(
+        _(
+            "Deze sessie is gereserveerd voor %(organisation)s. Werk je daar, vul dan die "
+            "organisatie in zoals hierboven; heb je een uitnodigingscode gekregen, vul die in."
+        )
+        % {"organisation": session.reserved_for}
+    )
+
+
+def _placement(session: Session, organisation: str) -> Outcome:
+    """The outcome a new person from this organisation would get now."""
+    counts = Enrolment.objects.filter(session=session).aggregate(
+        registered=Count("pk", filter=Q(status=REGISTERED)),
+        waitlisted=Count("pk", filter=Q(status=WAITLISTED)),
+        organisation=Count("pk", filter=Q(status=REGISTERED, organisation_key=organisation)),
+    )
+    cap = session.max_per_organisation
+    if counts["registered"] < session.capacity and (cap is None or counts["organisation"] < cap):
+        return Outcome(REGISTERED)
+    return Outcome(WAITLISTED, counts["waitlisted"] + 1)
+
+
+def _mail_context(enrolment: Enrolment, **extra) -> dict:
+    from django.conf import settings
+
+    session = enrolment.session
+    return {
+        "enrolment": enrolment,
+        "session": session,
+        "course": session.course,
+        "days": list(session.days.all()),
+        "self_service_url": settings.SITE_URL + self_service_path(enrolment),
+        "course_url": settings.SITE_URL + session.course.get_absolute_url(),
+        "subject": {
+            "course": session.course.title,
+            "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
+            **extra.pop("subject", {}),
+        },
+        **extra,
+    }
+
+
+def _calendar(session: Session) -> list[dict]:
+    return [ics_attachment(f"sessie-{session.pk}.ics", calendar_bytes([session]))]
+
+
+def _queue(kind: str, enrolment: Enrolment, *, with_calendar: bool = False, **extra) -> None:
+    queue_email(
+        kind=kind,
+        to=enrolment.email,
+        context=_mail_context(enrolment, **extra),
+        enrolment=enrolment,
+        attachments=_calendar(enrolment.session) if with_calendar else None,
+    )
+
+
+def _queue_outcome(enrolment: Enrolment, outcome: Outcome) -> None:
+    if outcome.status == REGISTERED:
+        _queue("registered", enrolment, with_calendar=True)
+    else:
+        _queue(
+            "waitlisted",
+            enrolment,
+            position=outcome.position,
+            subject={"position": outcome.position},
+        )
+
+
+def _mail_existing(existing: Enrolment, now: datetime.datetime) -> None:
+    if existing.created_at > now - DUPLICATE_MAIL_GRACE:
+        return
+    recently = QueuedEmail.objects.filter(
+        enrolment=existing, kind="already_enrolled", created_at__gt=now - DUPLICATE_MAIL_INTERVAL
+    )
+    if recently.exists():
+        return
+    _queue("already_enrolled", existing, position=existing.get_waitlist_position())
+
+
+def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
+    """Give free places to the first waitlisted people who fit the caps (session locked)."""
+    if session.status == Session.Status.CANCELLED or (session.starts_at or now) <= now:
+        return []
+    registered = dict(
+        Enrolment.objects.filter(session=session, status=REGISTERED)
+        .values("organisation_key")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_key", "n")
+    )
+    free = session.capacity - sum(registered.values())
+    cap = session.max_per_organisation
+    promoted = []
+    if free <= 0:
+        return promoted
+    for candidate in (
+        Enrolment.objects.filter(session=session)
+        .waitlist()
+        .select_related("session__course", "session__location")
+    ):
+        if free == 0:
+            break
+        if cap is not None and registered.get(candidate.organisation_key, 0) >= cap:
+            continue  # keeps their place in the queue for a place their organisation may get
+        candidate.status = REGISTERED
+        candidate.promoted_at = now
+        candidate.save(update_fields=["status", "promoted_at", "updated_at"])
+        registered[candidate.organisation_key] = registered.get(candidate.organisation_key, 0) + 1
+        free -= 1
+        promoted.append(candidate)
+        _queue("promoted", candidate, with_calendar=True)
+    return promoted
+
+
+# -- Enrolling and cancelling ----------------------------------------------------------------
+
+
+def enrolment_create(
+    *,
+    session_id: int,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str,
+    job_title: str = "",
+    invitation_code: str = "",
+    public: bool = True,
+    by_user: AbstractBaseUser | None = None,
+) -> EnrolmentResult:
+    """Enrol a person: registered if a place fits the caps, otherwise on the waiting list.
+
+    public=True is the website: the registration deadline applies and a second attempt with an
+    enrolled address creates nothing and mails that address instead (rule 6). From the admin
+    (public=False) the deadline does not apply and a duplicate raises AlreadyEnrolled.
+    """
+    email = email.strip()
+    organisation = " ".join(organisation.split())
+    key = organisation_key(organisation)
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        now = timezone.now()  # taken under the lock: the queue follows the lock order
+        _check_open(session, now, public=public)
+        _check_reservation(session, key, invitation_code)
+        outcome = _placement(session, key)
+        existing = Enrolment.objects.active().filter(session=session, email__iexact=email).first()
+        if existing is not None:
+            if not public:
+                raise AlreadyEnrolled
+            _mail_existing(existing, now)
+            return EnrolmentResult(outcome, None)
+        try:
+            with transaction.atomic():
+                enrolment = Enrolment.objects.create(
+                    session=session,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    email=email,
+                    organisation=organisation,
+                    organisation_key=key,
+                    job_title=job_title.strip(),
+                    status=outcome.status,
+                    created_at=now,
+                    privacy_accepted_at=now if public else None,
+                    created_by=by_user if by_user and by_user.is_authenticated else None,
+                )
+        except IntegrityError:
+            # Only reachable if a write bypassed the session lock; still never a second row.
+            if not public:
+                raise AlreadyEnrolled from None
+            return EnrolmentResult(outcome, None)
+        _queue_outcome(enrolment, outcome)
+        return EnrolmentResult(outcome, enrolment)
+
+
+def enrolment_cancel(
+    *,
+    enrolment_id: int,
+    reason: str = "",
+    by_user: AbstractBaseUser | None = None,
+    self_service: bool = False,
+) -> Enrolment:
+    """Cancel an enrolment (kept, with who, when and why) and promote from the waiting list."""
+    session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        enrolment = Enrolment.objects.select_related("session__course", "session__location").get(
+            pk=enrolment_id
+        )
+        if enrolment.status == CANCELLED:
+            return enrolment
+        now = timezone.now()
+        if self_service and session.starts_at is not None and session.starts_at <= now:
+            raise SessionStarted(
+                _("De sessie is al begonnen. Afmelden kan nu alleen nog via de organisator.")
+            )
+        was_registered = enrolment.status == REGISTERED
+        enrolment.status = CANCELLED
+        enrolment.cancelled_at = now
+        enrolment.cancelled_by = by_user if by_user and by_user.is_authenticated else None
+        enrolment.cancellation_reason = reason.strip()
+        enrolment.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancelled_by",
+                "cancellation_reason",
+                "updated_at",
+            ]
+        )
+        _queue("cancelled", enrolment)
+        if was_registered:
+            _promote(session, now)
+        return enrolment
+
+
+def waitlist_promote(*, session_id: int) -> list[Enrolment]:
+    """Fill free places from the waiting list, in order, within the caps."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        return _promote(session, timezone.now())
+
+
+# -- Capacity changes from the admin ---------------------------------------------------------
+
+
+def session_check_limits(
+    *, session_id: int, capacity: int, max_per_organisation: int | None
+) -> None:
+    """Refuse a capacity or per-organisation cap below what is already registered.
+
+    Call inside the transaction that saves the change: the session stays locked until then.
+    """
+    session = _lock_session(session_id)
+    registered = Enrolment.objects.filter(session=session, status=REGISTERED)
+    count = registered.count()
+    if capacity < count:
+        raise LimitTooLow(
+            _(
+                "Er zijn al %(count)s deelnemers ingeschreven; het maximum kan niet lager dan "
+                "%(count)s. Annuleer eerst inschrijvingen als er minder mensen mee kunnen."
+            )
+            % {"count": count}
+        )
+    if max_per_organisation is not None:
+        largest = registered.values("organisation").annotate(n=Count("pk")).order_by("-n").first()
+        if largest and largest["n"] > max_per_organisation:
+            raise LimitTooLow(
+                _(
+                    "%(organisation)s heeft al %(count)s ingeschreven deelnemers; het maximum per "
+                    "organisatie kan niet lager dan %(count)s."
+                )
+                % {"organisation": largest["organisation"], "count": largest["n"]}
+            )
+
+
+# -- Going ahead or not (rule 4) -------------------------------------------------------------
+
+
+def _notify_all(session: Session, kind: str, **extra) -> int:
+    enrolments = (
+        Enrolment.objects.filter(session=session)
+        .active()
+        .with_waitlist_position()
+        .select_related("session__course", "session__location")
+    )
+    count = 0
+    for enrolment in enrolments:
+        _queue(kind, enrolment, position=enrolment.waitlist_position, **extra)
+        count += 1
+    return count
+
+
+def _confirm(session: Session, now: datetime.datetime) -> None:
+    session.status = Session.Status.CONFIRMED
+    session.decided_at = now
+    session.save(update_fields=["status", "decided_at", "updated_at"])
+    _notify_all(session, "session_confirmed")
+
+
+def _cancel(session: Session, now: datetime.datetime, reason: str) -> None:
+    session.status = Session.Status.CANCELLED
+    session.decided_at = now
+    session.cancellation_reason = reason
+    session.save(update_fields=["status", "decided_at", "cancellation_reason", "updated_at"])
+    _notify_all(session, "session_cancelled", reason=reason)
+
+
+def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> str | None:
+    """At the deadline: confirmed with enough registrations, cancelled without; everyone is
+    told. Returns the new status, or None if there was nothing to decide (idempotent)."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        now = now or timezone.now()
+        if session.status != Session.Status.SCHEDULED or session.closes_at is None:
+            return None
+        if session.closes_at > now:
+            return None
+        registered = Enrolment.objects.filter(session=session, status=REGISTERED).count()
+        if registered >= session.min_participants:
+            _confirm(session, now)
+            return Session.Status.CONFIRMED
+        _cancel(
+            session,
+            now,
+            _(
+                "Er waren bij het sluiten van de inschrijving te weinig aanmeldingen: %(count)s, "
+                "en er zijn er minimaal %(minimum)s nodig."
+            )
+            % {"count": registered, "minimum": session.min_participants},
+        )
+        return Session.Status.CANCELLED
+
+
+def session_confirm(*, session_id: int) -> bool:
+    """Let a session go ahead now (adviser's decision). False if it already was confirmed."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status == Session.Status.CANCELLED:
+            raise DecisionNotAllowed
+        if session.status == Session.Status.CONFIRMED:
+            return False
+        _confirm(session, timezone.now())
+        return True
+
+
+def session_cancel(*, session_id: int, reason: str) -> bool:
+    """Cancel a session and tell everyone enrolled. False if it already was cancelled."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status == Session.Status.CANCELLED:
+            return False
+        _cancel(session, timezone.now(), reason.strip())
+        return True
+
+
+def sessions_to_decide(now: datetime.datetime | None = None):
+    """Scheduled sessions whose registration deadline (or start) has passed."""
+    now = now or timezone.now()
+    return (
+        Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__isnull=False)
+        .alias_closes_at()
+        .filter(closes_at__lte=now)
+        .order_by("starts_at", "pk")
+    )
+
+
+# -- Interest and requests -------------------------------------------------------------------
+
+
+def interest_register(
+    *, course: Course, email: str, organisation: str = "", city: str = ""
+) -> None:
+    """Remember that someone wants to hear about new sessions (with their consent).
+
+    Registering twice changes nothing and, like enrolling, does not tell whether the address
+    was already known.
+    """
+    email = email.strip()
+    with transaction.atomic():
+        pending = Interest.objects.filter(course=course, email__iexact=email, notified_at=None)
+        if pending.exists():
+            return
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                Interest.objects.create(
+                    course=course,
+                    email=email,
+                    organisation=" ".join(organisation.split()),
+                    city=" ".join(city.split()),
+                    consent_at=now,
+                    created_at=now,
+                )
+        except IntegrityError:
+            return  # a simultaneous identical request won
+
+
+def interest_notify(*, session_id: int) -> int:
+    """Mail everyone waiting for news about this session's course, once. Returns the count."""
+    from django.conf import settings
+
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if (
+            not session.course.is_published
+            or not Session.objects.filter(pk=session.pk).open_for_registration().exists()
+        ):
+            return 0
+        waiting = list(
+            Interest.objects.select_for_update().filter(course=session.course, notified_at=None)
+        )
+        days = list(SessionDay.objects.filter(session=session).order_by("date"))
+        for interest in waiting:
+            queue_email(
+                kind="interest",
+                to=interest.email,
+                context={
+                    "course": session.course,
+                    "session": session,
+                    "days": days,
+                    "course_url": settings.SITE_URL + session.course.get_absolute_url(),
+                    "subject": {"course": session.course.title},
+                },
+            )
+        Interest.objects.filter(pk__in=[i.pk for i in waiting]).update(
+            notified_at=timezone.now(), notified_session=session
+        )
+        return len(waiting)
+
+
+def session_request_create(
+    *,
+    course: Course,
+    organisation: str,
+    contact_name: str,
+    email: str,
+    participants: int,
+    phone: str = "",
+    preferred_period: str = "",
+    message: str = "",
+) -> SessionRequest:
+    """Store a request for a custom or in-company session and confirm it to the requester."""
+    from django.conf import settings
+
+    with transaction.atomic():
+        request = SessionRequest.objects.create(
+            course=course,
+            organisation=" ".join(organisation.split()),
+            contact_name=contact_name.strip(),
+            email=email.strip(),
+            phone=phone.strip(),
+            participants=participants,
+            preferred_period=preferred_period.strip(),
+            message=message.strip(),
+        )
+        queue_email(
+            kind="request_received",
+            to=request.email,
+            context={
+                "request": request,
+                "course": course,
+                "course_url": settings.SITE_URL + course.get_absolute_url(),
+                "subject": {"course": course.title},
+            },
+        )
+        return request

@@ -1,0 +1,82 @@
+"""Signed tokens: the self-service link in e-mails and the receipt behind the result page."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from enrolments.models import Enrolment
+
+SELF_SERVICE_SALT = "enrolments.self-service"
+RECEIPT_SALT = "enrolments.receipt"
+RECEIPT_MAX_AGE = 60 * 60  # the result page is for right after enrolling
+LINK_VALID_AFTER_SESSION = datetime.timedelta(days=30)
+
+
+class InvalidLink(Exception):
+    """The link was altered or never issued by us."""
+
+
+class ExpiredLink(Exception):
+    """The link was ours but no longer opens anything."""
+
+
+def self_service_token(enrolment: Enrolment) -> str:
+    # The secret lets us revoke a link (a new secret) without changing the enrolment's id.
+    return signing.dumps([enrolment.pk, enrolment.secret.hex[:12]], salt=SELF_SERVICE_SALT)
+
+
+def self_service_path(enrolment: Enrolment) -> str:
+    return reverse("enrolments:self-service", args=[self_service_token(enrolment)])
+
+
+def enrolment_from_token(token: str) -> Enrolment:
+    try:
+        pk, secret = signing.loads(token, salt=SELF_SERVICE_SALT)
+        pk = int(pk)
+        secret = str(secret)
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise InvalidLink from error
+    enrolment = (
+        Enrolment.objects.select_related("session__course", "session__location")
+        .filter(pk=pk)
+        .first()
+    )
+    if enrolment is None or enrolment.secret.hex[:12] != secret:
+        raise ExpiredLink
+    ends_at = enrolment.session.ends_at
+    if ends_at is not None and ends_at + LINK_VALID_AFTER_SESSION < timezone.now():
+        raise ExpiredLink
+    return enrolment
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the result page shows: the outcome, not who is enrolled."""
+
+    session_id: int
+    status: str
+    position: int | None
+    first_name: str
+
+
+def receipt_token(receipt: Receipt) -> str:
+    return signing.dumps(
+        [receipt.session_id, receipt.status, receipt.position, receipt.first_name[:100]],
+        salt=RECEIPT_SALT,
+        compress=True,
+    )
+
+
+def receipt_from_token(token: str) -> Receipt:
+    try:
+        session_id, status, position, first_name = signing.loads(
+            token, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
+        )
+        return Receipt(int(session_id), str(status), position, str(first_name))
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise InvalidLink from error
