@@ -10,5 +10,6 @@ urlpatterns = [
     path("trainingen/<slug:slug>/", views.course_detail, name="course-detail"),
     path("leerlijnen/<slug:slug>/", views.path_detail, name="path-detail"),
     path("profielen/<slug:slug>/", views.profile_detail, name="profile-detail"),
+    path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -155,6 +155,11 @@ def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalogue/privacy.html")
+
+
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     try:

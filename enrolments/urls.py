@@ -1,0 +1,19 @@
+from django.urls import path
+
+from enrolments import views
+
+app_name = "enrolments"
+
+urlpatterns = [
+    path("sessies/<int:session_id>/inschrijven/", views.enrol, name="enrol"),
+    path("sessies/<int:session_id>/inschrijven/ontvangen/", views.enrolled, name="enrolled"),
+    path("inschrijving/<str:token>/", views.self_service, name="self-service"),
+    path("trainingen/<slug:slug>/op-de-hoogte/", views.interest, name="interest"),
+    path(
+        "trainingen/<slug:slug>/op-de-hoogte/bedankt/",
+        views.interest_thanks,
+        name="interest-thanks",
+    ),
+    path("trainingen/<slug:slug>/op-maat/", views.session_request, name="request"),
+    path("trainingen/<slug:slug>/op-maat/bedankt/", views.request_thanks, name="request-thanks"),
+]
