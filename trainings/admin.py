@@ -322,7 +322,6 @@ class SessionAdminForm(forms.ModelForm):
         fields = [
             "course",
             "location",
-            "status",
             "code",
             "capacity",
             "min_participants",
@@ -332,6 +331,7 @@ class SessionAdminForm(forms.ModelForm):
             "adviser",
             "trainer",
             "reserved_for",
+            "invitation_code",
             "online_url",
             "notes",
         ]
@@ -434,8 +434,9 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = [SessionDayInline]
     actions = ["duplicate"]
     ordering = ["-starts_at"]
+    readonly_fields = ["status", "decided_at", "cancellation_reason"]
     fieldsets = [
-        (None, {"fields": ["course", "location", "status", "code"]}),
+        (None, {"fields": ["course", "location", "code"]}),
         (
             _("Plaatsen"),
             {
@@ -455,12 +456,28 @@ class SessionAdmin(admin.ModelAdmin):
                     "adviser",
                     "trainer",
                     "reserved_for",
+                    "invitation_code",
                     "online_url",
                     "notes",
                 ],
             },
         ),
+        (
+            _("Doorgaan of niet"),
+            {
+                "fields": ["status", "decided_at", "cancellation_reason"],
+                "description": _(
+                    "Op de inschrijfdeadline besluit het systeem zelf: genoeg inschrijvingen "
+                    "= gaat door, anders geannuleerd. Eerder besluiten kan met de acties "
+                    "'laat doorgaan' en 'annuleer' in de lijst met sessies."
+                ),
+            },
+        ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else fieldsets[:-1]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()

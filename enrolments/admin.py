@@ -1,0 +1,566 @@
+"""Enrolments in the admin. Every change of a place goes through services.py, as on the site."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from enrolments import services
+from enrolments.mail import deliver
+from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
+from trainings.admin import SessionAdmin, SessionAdminForm
+from trainings.models import Session
+
+
+class SessionPeriodFilter(admin.SimpleListFilter):
+    title = _("periode van de sessie")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("nog niet begonnen")), ("past", _("begonnen of voorbij"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(session__starts_at__gt=now)
+        if self.value() == "past":
+            return queryset.filter(session__starts_at__lte=now)
+        return queryset
+
+
+class AdminEnrolmentForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=_("Sessie"),
+        queryset=Session.objects.none(),
+        help_text=_("Sessies die nog niet begonnen en niet geannuleerd zijn."),
+    )
+    first_name = forms.CharField(label=_("Voornaam"), max_length=100)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=100)
+    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
+    organisation = forms.CharField(label=_("Organisatie"), max_length=200)
+    job_title = forms.CharField(label=_("Functie"), max_length=200, required=False)
+    invitation_code = forms.CharField(
+        label=_("Uitnodigingscode"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Alleen voor een gereserveerde sessie, voor iemand van een andere organisatie."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = (
+            Session.objects.upcoming()
+            .exclude(status=Session.Status.CANCELLED)
+            .select_related("course", "location")
+        )
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Wordt meegestuurd in de e-mail."),
+    )
+
+
+def intermediate(modeladmin, request, queryset, *, title, action, form, intro):
+    """Render a confirmation page for an action that needs a reason."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": queryset,
+        "form": form,
+        "action": action,
+        "intro": intro,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/enrolments/confirm_action.html", context)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "session_link",
+        "status",
+        "position",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        SessionPeriodFilter,
+        "session__course__theme",
+        ("session__course", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["session__course", "session__location"]
+    search_fields = [
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "session__course__title",
+        "session__code",
+    ]
+    date_hierarchy = "created_at"
+    actions = ["cancel"]
+    fields = [
+        "session",
+        "status",
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "job_title",
+        "created_at",
+        "promoted_at",
+        "created_by",
+        "privacy_accepted_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+    ]
+    readonly_fields = [
+        "session",
+        "status",
+        "organisation",
+        "created_at",
+        "promoted_at",
+        "created_by",
+        "privacy_accepted_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_reason",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_waitlist_position()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancelling keeps who, when and why; nothing is deleted (rule 7)
+
+    @admin.display(description=_("naam"), ordering="last_name")
+    def name(self, obj: Enrolment) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("sessie"), ordering="session__starts_at")
+    def session_link(self, obj: Enrolment) -> str:
+        session = obj.session
+        when = (
+            date_format(timezone.localtime(session.starts_at), "j b Y") if session.starts_at else ""
+        )
+        return format_html(
+            '<a href="{}">{}</a><br><small>{}, {}</small>',
+            reverse("admin:trainings_session_change", args=[session.pk]),
+            session.course.title,
+            when,
+            session.location.place,
+        )
+
+    @admin.display(description=_("wachtlijst"), ordering="waitlist_position")
+    def position(self, obj: Enrolment):
+        return obj.waitlist_position or ""
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = {}
+        if request.GET.get("session", "").isdigit():
+            initial["session"] = request.GET["session"]
+        form = AdminEnrolmentForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.enrolment_create(
+                    session_id=data["session"].pk,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    organisation=data["organisation"],
+                    job_title=data["job_title"],
+                    invitation_code=data["invitation_code"],
+                    public=False,
+                    by_user=request.user,
+                )
+            except services.EnrolmentError as error:
+                form.add_error(None, error.message)
+            else:
+                if result.outcome.status == Enrolment.Status.REGISTERED:
+                    text = _("%(name)s is ingeschreven en krijgt een bevestiging per e-mail.")
+                else:
+                    text = _(
+                        "De sessie is vol: %(name)s staat op de wachtlijst (plaats "
+                        "%(position)s) en krijgt daarover een e-mail."
+                    )
+                self.message_user(
+                    request,
+                    text
+                    % {"name": result.enrolment.full_name, "position": result.outcome.position},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:trainings_session_change", args=[data["session"].pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Inschrijving toevoegen"),
+            "form": form,
+            "opts": self.model._meta,
+            "add": True,
+        }
+        return TemplateResponse(request, "admin/enrolments/enrolment/add.html", context)
+
+    @admin.action(
+        description=_("Annuleer de gekozen inschrijvingen (wachtlijst schuift door)"),
+        permissions=["change"],
+    )
+    def cancel(self, request, queryset):
+        form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            count = 0
+            for enrolment in queryset.exclude(status=Enrolment.Status.CANCELLED):
+                services.enrolment_cancel(
+                    enrolment_id=enrolment.pk,
+                    reason=form.cleaned_data["reason"],
+                    by_user=request.user,
+                )
+                count += 1
+            self.message_user(
+                request,
+                ngettext(
+                    "%d inschrijving geannuleerd; de deelnemer krijgt een e-mail.",
+                    "%d inschrijvingen geannuleerd; de deelnemers krijgen een e-mail.",
+                    count,
+                )
+                % count,
+                messages.SUCCESS,
+            )
+            return None
+        return intermediate(
+            self,
+            request,
+            queryset,
+            title=_("Inschrijvingen annuleren"),
+            action="cancel",
+            form=form,
+            intro=_(
+                "Deze inschrijvingen worden geannuleerd. Vrijgekomen plaatsen gaan naar de "
+                "wachtlijst. Iedereen krijgt een e-mail."
+            ),
+        )
+
+
+class EnrolmentInline(admin.TabularInline):
+    """Who is enrolled, at a glance. Changes go through the enrolment actions."""
+
+    model = Enrolment
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["name", "organisation", "email", "status", "position", "created_at"]
+    readonly_fields = fields
+    ordering = ["status", "created_at", "pk"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_waitlist_position()
+
+    @admin.display(description=_("naam"))
+    def name(self, obj: Enrolment) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("wachtlijst"))
+    def position(self, obj: Enrolment):
+        return obj.waitlist_position or ""
+
+
+class SessionEnrolmentAdminForm(SessionAdminForm):
+    """Refuses a capacity or cap below what is already registered (the session stays locked
+    until the change is saved)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("capacity"):
+            try:
+                services.session_check_limits(
+                    session_id=self.instance.pk,
+                    capacity=cleaned["capacity"],
+                    max_per_organisation=cleaned.get("max_per_organisation"),
+                )
+            except services.LimitTooLow as error:
+                raise forms.ValidationError(error.message) from None
+        return cleaned
+
+
+class SessionEnrolmentAdmin(SessionAdmin):
+    form = SessionEnrolmentAdminForm
+    inlines = [*SessionAdmin.inlines, EnrolmentInline]
+    actions = [*SessionAdmin.actions, "confirm", "cancel"]
+
+    def get_inlines(self, request, obj):
+        # A session being planned has nobody enrolled yet.
+        return self.inlines if obj is not None else SessionAdmin.inlines
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        session = form.instance
+        if change:
+            promoted = services.waitlist_promote(session_id=session.pk)
+            if promoted:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%d persoon van de wachtlijst is ingeschreven.",
+                        "%d mensen van de wachtlijst zijn ingeschreven.",
+                        len(promoted),
+                    )
+                    % len(promoted),
+                    messages.SUCCESS,
+                )
+        else:
+            notified = services.interest_notify(session_id=session.pk)
+            if notified:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%d geïnteresseerde krijgt een e-mail over deze sessie.",
+                        "%d geïnteresseerden krijgen een e-mail over deze sessie.",
+                        notified,
+                    )
+                    % notified,
+                    messages.SUCCESS,
+                )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["add_enrolment_url"] = (
+            reverse("admin:enrolments_enrolment_add") + f"?session={object_id}"
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(
+        description=_("Laat de gekozen sessies doorgaan (deelnemers krijgen bericht)"),
+        permissions=["change"],
+    )
+    def confirm(self, request, queryset):
+        confirmed = refused = 0
+        for session in queryset:
+            try:
+                confirmed += services.session_confirm(session_id=session.pk)
+            except services.DecisionNotAllowed:
+                refused += 1
+        if confirmed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d sessie gaat door; de deelnemers krijgen een e-mail.",
+                    "%d sessies gaan door; de deelnemers krijgen een e-mail.",
+                    confirmed,
+                )
+                % confirmed,
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d sessie is al geannuleerd en kan niet meer doorgaan.",
+                    "%d sessies zijn al geannuleerd en kunnen niet meer doorgaan.",
+                    refused,
+                )
+                % refused,
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=_("Annuleer de gekozen sessies (deelnemers krijgen bericht)"),
+        permissions=["change"],
+    )
+    def cancel(self, request, queryset):
+        form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            count = sum(
+                services.session_cancel(session_id=s.pk, reason=form.cleaned_data["reason"])
+                for s in queryset
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "%d sessie geannuleerd; iedereen die is ingeschreven krijgt een e-mail.",
+                    "%d sessies geannuleerd; iedereen die is ingeschreven krijgt een e-mail.",
+                    count,
+                )
+                % count,
+                messages.SUCCESS,
+            )
+            return None
+        return intermediate(
+            self,
+            request,
+            queryset,
+            title=_("Sessies annuleren"),
+            action="cancel",
+            form=form,
+            intro=_(
+                "Deze sessies gaan niet door. Iedereen die ingeschreven is of op de "
+                "wachtlijst staat, krijgt een e-mail met de reden."
+            ),
+        )
+
+
+admin.site.unregister(Session)
+admin.site.register(Session, SessionEnrolmentAdmin)
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ["email", "course", "organisation", "city", "created_at", "notified_at"]
+    list_filter = [
+        ("course", admin.RelatedOnlyFieldListFilter),
+        "city",
+        ("notified_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["course"]
+    search_fields = ["email", "organisation", "city", "course__title"]
+    readonly_fields = [
+        "course",
+        "email",
+        "consent_at",
+        "created_at",
+        "notified_at",
+        "notified_session",
+    ]
+    fields = [
+        "course",
+        "email",
+        "organisation",
+        "city",
+        "consent_at",
+        "created_at",
+        "notified_at",
+        "notified_session",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # interest is given by the person, with consent, on the site
+
+    def changelist_view(self, request, extra_context=None):
+        summary = (
+            Interest.objects.filter(notified_at=None)
+            .values("course__title", "course__pk", "city")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "course__title", "city")[:50]
+        )
+        extra_context = {**(extra_context or {}), "interest_summary": summary}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(SessionRequest)
+class SessionRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "course",
+        "organisation",
+        "contact_name",
+        "participants",
+        "preferred_period",
+        "status",
+        "handled_by",
+    ]
+    list_filter = ["status", ("course", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["course", "handled_by"]
+    search_fields = ["organisation", "contact_name", "email", "course__title"]
+    autocomplete_fields = ["session"]
+    readonly_fields = [
+        "course",
+        "organisation",
+        "contact_name",
+        "email",
+        "phone",
+        "participants",
+        "preferred_period",
+        "message",
+        "created_at",
+    ]
+    fieldsets = [
+        (
+            _("Aanvraag"),
+            {
+                "fields": [
+                    "course",
+                    "organisation",
+                    "contact_name",
+                    "email",
+                    "phone",
+                    "participants",
+                    "preferred_period",
+                    "message",
+                    "created_at",
+                ]
+            },
+        ),
+        (_("Afhandeling"), {"fields": ["status", "handled_by", "session", "notes"]}),
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if obj.handled_by is None and obj.status != SessionRequest.Status.NEW:
+            obj.handled_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(QueuedEmail)
+class QueuedEmailAdmin(admin.ModelAdmin):
+    """Outgoing mail, to see what was sent and to retry what failed."""
+
+    list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject"]
+    fields = [
+        "kind",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "enrolment",
+    ]
+    readonly_fields = fields
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Verstuur opnieuw"), permissions=["view"])
+    def retry(self, request, queryset):
+        pending = queryset.filter(
+            Q(status=QueuedEmail.Status.FAILED) | Q(status=QueuedEmail.Status.PENDING)
+        )
+        sent = sum(deliver(pk) for pk in pending.values_list("pk", flat=True))
+        self.message_user(
+            request, ngettext("%d e-mail verstuurd.", "%d e-mails verstuurd.", sent) % sent
+        )
