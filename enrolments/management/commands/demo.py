@@ -139,6 +139,8 @@ class DemoSession:
     reserved_for: str = ""
     organisations: list[str] = field(default_factory=lambda: ORGANISATIONS)
     trainer: str = ""
+    cancellation_reason: str = ""
+    invitation_code: str = ""
 
 
 DEMO_SESSIONS = [
