@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrolments import views
+from enrolments import export_views, views
 
 app_name = "enrolments"
 
@@ -8,6 +8,23 @@ urlpatterns = [
     path("sessies/<int:session_id>/inschrijven/", views.enrol, name="enrol"),
     path("sessies/<int:session_id>/inschrijven/ontvangen/", views.enrolled, name="enrolled"),
     path("inschrijving/<str:token>/", views.self_service, name="self-service"),
+    path(
+        "export/sessies/<int:session_id>/inschrijvingen.csv",
+        export_views.session_export,
+        {"fmt": "csv"},
+        name="export-csv",
+    ),
+    path(
+        "export/sessies/<int:session_id>/inschrijvingen.xlsx",
+        export_views.session_export,
+        {"fmt": "xlsx"},
+        name="export-xlsx",
+    ),
+    path(
+        "export/sessies/<int:session_id>/presentielijst/",
+        export_views.attendance_list,
+        name="attendance-list",
+    ),
     path("trainingen/<slug:slug>/op-de-hoogte/", views.interest, name="interest"),
     path(
         "trainingen/<slug:slug>/op-de-hoogte/bedankt/",

@@ -1,0 +1,130 @@
+"""Downloads for coordinators and advisers: enrolment lists and the attendance list."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from enrolments.exports import csv_stream, rows, xlsx_file
+from enrolments.models import Enrolment
+from trainings.models import Session
+
+EXPORT_PERMISSION = "enrolments.export_enrolments"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_export(user) -> bool:
+    return user.is_active and user.is_staff and user.has_perm(EXPORT_PERMISSION)
+
+
+def export_permission_required(view):
+    """Anonymous people are sent to log in; logged-in people without the permission get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not can_export(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Lowercase particles do not count when sorting Dutch surnames: "de Groot" is under G.
+# (Capitalised ones, as in Flemish "De Smet", are part of the name and do count.)
+PARTICLES = (
+    "van der ",
+    "van den ",
+    "van de ",
+    "van ",
+    "de ",
+    "der ",
+    "den ",
+    "ter ",
+    "ten ",
+    "te ",
+    "'t ",
+    "in 't ",
+    "op de ",
+    "uit de ",
+)
+
+
+def surname_sort_key(last_name: str) -> str:
+    for particle in PARTICLES:
+        if last_name.startswith(particle):
+            return last_name[len(particle) :].casefold()
+    return last_name.casefold()
+
+
+def export_filename(sessions: list[Session], extension: str) -> str:
+    courses = {session.course.slug for session in sessions}
+    if len(sessions) == 1 and sessions[0].starts_at:
+        day = timezone.localtime(sessions[0].starts_at).date()
+    else:
+        day = timezone.localdate()
+    stem = f"inschrijvingen-{courses.pop()}" if len(courses) == 1 else "inschrijvingen"
+    return f"{stem}-{day:%Y-%m-%d}.{extension}"
+
+
+def export_response(
+    enrolments: QuerySet, sessions: list[Session], fmt: str, delimiter: str = ","
+) -> HttpResponse:
+    """Stream the enrolments as CSV or XLSX, named after the course and date."""
+    filename = export_filename(sessions, fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(rows(enrolments), delimiter=delimiter),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    courses = {session.course.title for session in sessions}
+    title = courses.pop() if len(courses) == 1 else "Inschrijvingen"
+    return FileResponse(
+        xlsx_file(rows(enrolments), title),
+        as_attachment=True,
+        filename=filename,
+        content_type=XLSX_TYPE,
+    )
+
+
+def _session(session_id: int) -> Session:
+    return get_object_or_404(Session.objects.select_related("course", "location"), pk=session_id)
+
+
+@require_safe
+@export_permission_required
+def session_export(request: HttpRequest, session_id: int, fmt: str) -> HttpResponse:
+    session = _session(session_id)
+    delimiter = ";" if request.GET.get("delimiter") == "semicolon" else ","
+    return export_response(Enrolment.objects.filter(session=session), [session], fmt, delimiter)
+
+
+@require_safe
+@export_permission_required
+def attendance_list(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.for_listing(), pk=session_id)
+    people = sorted(
+        Enrolment.objects.filter(session=session, status=Enrolment.Status.REGISTERED),
+        key=lambda person: (surname_sort_key(person.last_name), person.first_name.casefold()),
+    )
+    return render(
+        request,
+        "enrolments/attendance_list.html",
+        {
+            "session": session,
+            "people": people,
+            "days": list(session.days.all()),
+            "blank_rows": range(3),
+        },
+    )

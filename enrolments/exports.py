@@ -1,0 +1,266 @@
+"""Enrolment lists for coordinators: one row generator, one query, two formats.
+
+CSV follows RFC 4180 (comma, CRLF, quotes where needed), starts with a UTF-8 byte order
+mark so Excel shows é and ë, and streams. XLSX is written by openpyxl in write-only mode to
+a spooled temporary file, so memory stays flat however many rows there are. In both,
+cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrolments.models import Enrolment
+from trainings.models import SessionDay
+
+# Spreadsheets treat a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ROWS_PER_CHUNK = 500
+FETCH_SIZE = 500  # rows per database fetch: what an export holds in memory at once
+
+
+class SessionDayList(Aggregate):
+    """'dd-mm-jjjj hh:mm–hh:mm; …' for the days of a session, in date order."""
+
+    output_field = CharField()
+
+    def __init__(self):
+        super().__init__(F("date"), F("start_time"), F("end_time"))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (date, date_params), (start, start_params), (end, end_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()[:3]
+        )
+        sql = (
+            f"STRING_AGG(TO_CHAR({date}, 'DD-MM-YYYY') || ' ' || TO_CHAR({start}, 'HH24:MI') "
+            f"|| '–' || TO_CHAR({end}, 'HH24:MI'), '; ' ORDER BY {date})"
+        )
+        return sql, (*date_params, *start_params, *end_params, *date_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # The (session, date) unique index makes SQLite aggregate the days in date order.
+        (date, date_params), (start, start_params), (end, end_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()[:3]
+        )
+        sql = (
+            f"GROUP_CONCAT(STRFTIME('%%d-%%m-%%Y', {date}) || ' ' || STRFTIME('%%H:%%M', {start})"
+            f" || '–' || STRFTIME('%%H:%%M', {end}), '; ')"
+        )
+        return sql, (*date_params, *start_params, *end_params)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    kind: str = "text"  # text, date, datetime, number
+
+
+def columns() -> list[Column]:
+    return [
+        Column("session", _("Sessie"), 12),
+        Column("course", _("Training"), 40),
+        Column("date", _("Datum"), 12, "date"),
+        Column("days", _("Dagen en tijden"), 30),
+        Column("place", _("Plaats"), 28),
+        Column("status", _("Status"), 14),
+        Column("position", _("Wachtlijstplaats"), 10, "number"),
+        Column("first_name", _("Voornaam"), 16),
+        Column("last_name", _("Achternaam"), 20),
+        Column("email", _("E-mailadres"), 30),
+        Column("organisation", _("Organisatie"), 30),
+        Column("job_title", _("Functie"), 20),
+        Column("enrolled_at", _("Ingeschreven op"), 17, "datetime"),
+    ]
+
+
+def export_queryset(enrolments: QuerySet) -> QuerySet:
+    """The one query behind every export: plain values, in list order."""
+    days = (
+        SessionDay.objects.filter(session=OuterRef("session"))
+        .order_by()
+        .values("session")
+        .annotate(text=SessionDayList())
+        .values("text")
+    )
+    return (
+        enrolments.with_waitlist_position()
+        .annotate(
+            days_text=Subquery(days),
+            status_order=Case(
+                When(status=Enrolment.Status.REGISTERED, then=Value(0)),
+                When(status=Enrolment.Status.WAITLISTED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("session__starts_at", "session_id", "status_order", "created_at", "pk")
+        .values_list(
+            "session_id",
+            "session__code",
+            "session__course__title",
+            "session__starts_at",
+            "days_text",
+            "session__location__name",
+            "session__location__city",
+            "session__location__is_online",
+            "status",
+            "waitlist_position",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "job_title",
+            "created_at",
+        )
+    )
+
+
+def rows(enrolments: QuerySet) -> Iterator[list]:
+    """Export rows with Python values (local dates), streamed from the database."""
+    statuses = dict(Enrolment.Status.choices)
+    for (
+        session_id,
+        code,
+        course,
+        starts_at,
+        days,
+        venue,
+        city,
+        online,
+        status,
+        position,
+        first_name,
+        last_name,
+        email,
+        organisation,
+        job_title,
+        created_at,
+    ) in export_queryset(enrolments).iterator(chunk_size=FETCH_SIZE):
+        yield [
+            code or f"#{session_id}",
+            course,
+            timezone.localtime(starts_at).date() if starts_at else None,
+            days or "",
+            _("Online") if online else f"{venue}, {city}",
+            str(statuses.get(status, status)),
+            position,
+            first_name,
+            last_name,
+            email,
+            organisation,
+            job_title,
+            timezone.localtime(created_at).replace(tzinfo=None, microsecond=0),
+        ]
+
+
+def neutralise(value: str) -> str:
+    """Make a text cell harmless: a leading formula character gets an apostrophe before it."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+class _Line:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, str):
+        return neutralise(value)
+    return str(value)
+
+
+def csv_stream(data: Iterable[list], delimiter: str = ",") -> Iterator[str]:
+    """RFC 4180 lines, header first, preceded by a byte order mark; a few hundred rows a chunk."""
+    writer = csv.writer(_Line(), delimiter=delimiter, lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([column.label for column in columns()])
+    chunk: list[str] = []
+    for row in data:
+        chunk.append(writer.writerow([csv_value(value) for value in row]))
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+# -- XLSX -----------------------------------------------------------------------------------
+
+
+def sheet_title(title: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or _("Inschrijvingen")
+    return cleaned[:31]
+
+
+def xlsx_file(data: Iterable[list], title: str):
+    """A finished workbook in a temporary file (kept in memory while small), at offset 0."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    cols = columns()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title(title))
+    for index, column in enumerate(cols, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in cols:
+        cell = WriteOnlyCell(sheet, value=column.label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+
+    def cell_for(value, column: Column):
+        if column.kind == "date" and value is not None:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = "DD-MM-YYYY"
+            return cell
+        if column.kind == "datetime" and value is not None:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = "DD-MM-YYYY HH:MM"
+            return cell
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # stored as text: never evaluated as a formula
+            return cell
+        return value
+
+    for row in data:
+        sheet.append([cell_for(value, column) for value, column in zip(row, cols, strict=True)])
+    output = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115 (returned)
+    workbook.save(output)
+    output.seek(0)
+    return output
