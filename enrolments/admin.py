@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from enrolments import services
+from enrolments.dashboard import dashboard
+from enrolments.export_views import can_export, export_response
 from enrolments.mail import deliver
 from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
 from trainings.admin import SessionAdmin, SessionAdminForm
@@ -91,8 +94,33 @@ def intermediate(modeladmin, request, queryset, *, title, action, form, intro):
     return TemplateResponse(request, "admin/enrolments/confirm_action.html", context)
 
 
+class ExportMixin:
+    """Export actions for coordinators and advisers (permission enrolments.export_enrolments)."""
+
+    def has_export_permission(self, request) -> bool:
+        return can_export(request.user)
+
+    def export_enrolments(self, request, queryset) -> QuerySet:
+        raise NotImplementedError
+
+    def _export(self, request, queryset, fmt):
+        enrolments = self.export_enrolments(request, queryset)
+        sessions = list(
+            Session.objects.filter(pk__in=enrolments.values("session")).select_related("course")
+        )
+        return export_response(enrolments, sessions, fmt)
+
+    @admin.action(description=_("Exporteer inschrijvingen naar Excel"), permissions=["export"])
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    @admin.action(description=_("Exporteer inschrijvingen naar CSV"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "email",
@@ -118,7 +146,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "session__code",
     ]
     date_hierarchy = "created_at"
-    actions = ["cancel"]
+    actions = ["cancel", "export_xlsx", "export_csv"]
     fields = [
         "session",
         "status",
@@ -153,6 +181,36 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cancelling keeps who, when and why; nothing is deleted (rule 7)
+
+    def export_enrolments(self, request, queryset):
+        return Enrolment.objects.filter(pk__in=queryset.values("pk"))
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_filtered)
+        return [
+            path("export.<str:fmt>", export, name="enrolments_enrolment_export"),
+            *super().get_urls(),
+        ]
+
+    def export_filtered(self, request, fmt: str):
+        """Export exactly what the changelist shows with the same filters and search."""
+        if fmt not in {"csv", "xlsx"} or not self.has_view_permission(request):
+            raise PermissionDenied
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(reverse("admin:enrolments_enrolment_changelist"))
+        return self._export(request, changelist.get_queryset(request), fmt)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_export": self.has_export_permission(request),
+            "export_query": request.GET.urlencode(),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("naam"), ordering="last_name")
     def name(self, obj: Enrolment) -> str:
@@ -309,10 +367,13 @@ class SessionEnrolmentAdminForm(SessionAdminForm):
         return cleaned
 
 
-class SessionEnrolmentAdmin(SessionAdmin):
+class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
     form = SessionEnrolmentAdminForm
     inlines = [*SessionAdmin.inlines, EnrolmentInline]
-    actions = [*SessionAdmin.actions, "confirm", "cancel"]
+    actions = [*SessionAdmin.actions, "confirm", "cancel", "export_xlsx", "export_csv"]
+
+    def export_enrolments(self, request, queryset):
+        return Enrolment.objects.filter(session__in=queryset.values("pk"))
 
     def get_inlines(self, request, obj):
         # A session being planned has nobody enrolled yet.
@@ -353,6 +414,12 @@ class SessionEnrolmentAdmin(SessionAdmin):
         extra_context["add_enrolment_url"] = (
             reverse("admin:enrolments_enrolment_add") + f"?session={object_id}"
         )
+        if can_export(request.user) and str(object_id).isdigit():
+            extra_context["export_links"] = [
+                (_("Presentielijst"), reverse("enrolments:attendance-list", args=[object_id])),
+                (_("Excel"), reverse("enrolments:export-xlsx", args=[object_id])),
+                (_("CSV"), reverse("enrolments:export-csv", args=[object_id])),
+            ]
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(
@@ -427,6 +494,17 @@ class SessionEnrolmentAdmin(SessionAdmin):
 
 admin.site.unregister(Session)
 admin.site.register(Session, SessionEnrolmentAdmin)
+admin.site.register_view(
+    "werkplek/",
+    dashboard,
+    name="workplace",
+    title=_("Werkplek: sessies van de komende weken"),
+    description=_(
+        "Wat gaat door, wat loopt gevaar, waar staat een wachtlijst, waar wacht "
+        "iemand op een sessie."
+    ),
+    permission="trainings.view_session",
+)
 
 
 @admin.register(Interest)

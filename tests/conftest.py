@@ -12,6 +12,18 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # A transactional test that flushes without serialized_rollback re-creates content types,
+    # which breaks the next test that restores the migrations' data (groups). Require it.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )
     if connection.vendor == "postgresql":
         return
     selected, deselected = [], []

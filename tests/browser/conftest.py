@@ -23,8 +23,12 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser():
+    # One browser per test, started after the test database is set up and stopped before it
+    # is flushed: Playwright's sync API switches the execution context, and Django gives
+    # each context its own connection object, which would miss the data that
+    # serialized_rollback restores.
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM}; install it with: apt-get install chromium"
         if os.environ.get("REQUIRE_BROWSER") == "1":

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from tests.factories import SessionFactory
 from trainings.models import Course
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from enrolments.models import Enrolment
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def fill_in(page, email):

@@ -12,7 +12,7 @@ from enrolments import services
 from enrolments.models import Enrolment
 from tests.factories import SessionFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 R, W, C = "registered", "waitlisted", "cancelled"
 

@@ -24,7 +24,7 @@ def snapshot() -> str:
 
 def test_demo_loads_catalogue_sessions_and_accounts():
     call_command("demo", stdout=io.StringIO())
-    assert Session.objects.filter(code__startswith="DEMO-").count() == 11
+    assert Session.objects.filter(code__startswith="DEMO-").count() == 12
     full = Session.objects.with_counts().get(code="DEMO-03")
     assert full.is_full and full.waitlisted_count == 3
     below = Session.objects.with_counts().get(code="DEMO-04")

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from enrolments.models import Enrolment, organisation_key
+from enrolments.models import Enrolment, Interest, SessionRequest, organisation_key
 from trainings.models import Course, Location, Session, SessionDay
 
 DEMO_ACCOUNTS = [
@@ -261,6 +261,40 @@ DEMO_SESSIONS = [
         deadline_days=-37,
         status=Session.Status.CONFIRMED,
     ),
+    # Below the minimum with the deadline days away: "in gevaar" on the workplace.
+    DemoSession(
+        "DEMO-12",
+        "persoonlijke-en-organisatievraagstukken",
+        "zwolle",
+        [(9, "13:00", "16:30")],
+        16,
+        8,
+        registered=3,
+        deadline_days=3,
+    ),
+]
+
+DEMO_INTEREST = [
+    # course, e-mail, organisation, city
+    (
+        "ido-en-jongeren",
+        "jeugd.ido@bibliotheek-noordkust.example.org",
+        "Bibliotheek Noordkust",
+        "Den Helder",
+    ),
+    (
+        "ido-en-jongeren",
+        "projectleider@bibliotheek-eemvallei.example.org",
+        "Bibliotheek Eemvallei",
+        "Amersfoort",
+    ),
+    ("ido-en-jongeren", "ido@gemeente-zuidhaven.example.org", "Gemeente Zuidhaven", "Amersfoort"),
+    (
+        "omgaan-met-lvb-en-psychisch-kwetsbaren",
+        "frontoffice@bibliotheek-rijnstreek.example.org",
+        "Bibliotheek Rijnstreek",
+        "Leiden",
+    ),
 ]
 
 
@@ -293,10 +327,12 @@ class Command(BaseCommand):
             for demo in DEMO_SESSIONS:
                 self.session(demo, locations[demo.location], today)
             accounts = [self.account(*account) for account in DEMO_ACCOUNTS]
+            self.interest_and_requests()
         courses = Course.objects.published().count()
         self.stdout.write(
             f"Catalogus geladen: {courses} trainingen; {len(DEMO_SESSIONS)} demosessies."
         )
+        self.stdout.write("Werkplek voor adviseurs: /admin/werkplek/")
         for username, password in accounts:
             self.stdout.write(f"Demo-account: {username} / {password}")
 
@@ -360,8 +396,11 @@ class Command(BaseCommand):
             last = LAST_NAMES[(seed * 3 + index * 7) % len(LAST_NAMES)]
             organisation = demo.organisations[index % len(demo.organisations)]
             email = f"{first}.{last}.{index}".lower().replace(" ", "") + "@demo.example.org"
-            # Enrolled over the weeks before the deadline, in a fixed order.
-            created = first_start - datetime.timedelta(days=30, hours=-7 * index)
+            # Enrolled in the past, some weeks before the session, a few hours apart.
+            start_day = min(first_start.date(), timezone.localdate())
+            created = datetime.datetime.combine(
+                start_day - datetime.timedelta(days=45), datetime.time(8), tzinfo=first_start.tzinfo
+            ) + datetime.timedelta(hours=7 * index)
             Enrolment.objects.get_or_create(
                 session=session,
                 email=email,
@@ -376,6 +415,36 @@ class Command(BaseCommand):
                     "privacy_accepted_at": created,
                 },
             )
+
+    def interest_and_requests(self):
+        moment = datetime.datetime.combine(
+            timezone.localdate() - datetime.timedelta(days=20),
+            datetime.time(10),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        for slug, email, organisation, city in DEMO_INTEREST:
+            Interest.objects.get_or_create(
+                course=Course.objects.get(slug=slug),
+                email=email,
+                defaults={
+                    "organisation": organisation,
+                    "city": city,
+                    "consent_at": moment,
+                    "created_at": moment,
+                },
+            )
+        SessionRequest.objects.get_or_create(
+            course=Course.objects.get(slug="digitale-ongelijkheden-overheidsdiensten"),
+            email="opleidingen@ocmw-jette.example.org",
+            defaults={
+                "organisation": "OCMW Jette (demo)",
+                "contact_name": "Els Maes",
+                "participants": 18,
+                "preferred_period": "voorjaar, liefst op dinsdag",
+                "message": "Voor de medewerkers van het onthaal en de sociale dienst.",
+                "created_at": moment,
+            },
+        )
 
     def account(self, username: str, password: str, group: str, first_name: str):
         user, created = User.objects.get_or_create(

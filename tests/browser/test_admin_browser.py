@@ -1,0 +1,62 @@
+"""Coordinators and advisers in the admin, in a real browser."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
+from trainings.models import Session
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def log_in(page, live_server, username, group):
+    user = User.objects.create_user(username, password="geheim-wachtwoord-1", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    page.goto(live_server.url + "/admin/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill("geheim-wachtwoord-1")
+    page.get_by_role("button", name="Aanmelden").click()
+
+
+def test_coordinator_downloads_the_enrolment_list(desktop, live_server, tmp_path):
+    session = SessionFactory(course=CourseFactory(title="Privacy in het IDO"))
+    EnrolmentFactory(session=session, first_name="Zoë", last_name="Hoëvenaars")
+    log_in(desktop, live_server, "coordinator", "Coördinatoren")
+    desktop.get_by_role("link", name=re.compile("Werkplek")).click()
+    desktop.get_by_role("link", name="Privacy in het IDO").click()
+    with desktop.expect_download() as download:
+        desktop.get_by_role("link", name="Excel", exact=True).click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.startswith("inschrijvingen-") and path.suffix == ".xlsx"
+    sheet = load_workbook(path).active
+    assert sheet["H2"].value == "Zoë" and sheet["I2"].value == "Hoëvenaars"
+
+
+def test_adviser_schedules_a_session_from_the_course(desktop, live_server):
+    course = CourseFactory(
+        title="Didactische vaardigheden", default_capacity=14, default_min_participants=8
+    )
+    location = LocationFactory(name="Leslokaal Cybersoek", city="Amsterdam")
+    log_in(desktop, live_server, "adviseur", "POI-adviseurs")
+    desktop.goto(live_server.url + f"/admin/trainings/course/{course.pk}/change/")
+    desktop.get_by_role("link", name="Nieuwe sessie plannen").click()
+    assert desktop.get_by_label("Maximum aantal deelnemers").input_value() == "14"
+    # The location is an autocomplete; pick it by typing.
+    desktop.locator('[aria-labelledby="select2-id_location-container"]').click()
+    desktop.locator(".select2-search__field").fill("Cybersoek")
+    desktop.get_by_role("option", name=re.compile("Leslokaal Cybersoek")).click()
+    day = timezone.localdate() + datetime.timedelta(days=40)
+    desktop.locator("#id_days-0-date").fill(day.strftime("%d-%m-%Y"))
+    desktop.locator("#id_days-0-start_time").fill("09:30")
+    desktop.locator("#id_days-0-end_time").fill("16:30")
+    desktop.get_by_role("button", name="Opslaan", exact=True).click()
+    assert "toegevoegd" in desktop.locator(".messagelist .success").first.inner_text()
+    session = Session.objects.get()
+    assert (session.location, session.capacity, session.min_participants) == (location, 14, 8)
+    assert timezone.localtime(session.starts_at).date() == day
