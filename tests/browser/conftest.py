@@ -36,10 +36,14 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # The test's queries ran on this context's own connection; do not leave it open.
+        connections.close_all()
 
 
 def make_page(browser, width: int):
