@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.core.cache import cache
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from catalogue.ratelimit import client_ip
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,37 @@ class CatalogueAdminSite(admin.AdminSite):
             for item in self.extra_views
         ]
         return extra + super().get_urls()
+
+    def login(self, request, extra_context=None):
+        """Django's login, locked for a while after repeated failures (brute force)."""
+        if request.method != "POST":
+            return super().login(request, extra_context)
+        username = request.POST.get("username", "")[:150].strip().casefold()
+        keys = (
+            f"login-failures:{username}:{client_ip(request)}",
+            f"login-failures::{client_ip(request)}",
+        )
+        limits = (settings.LOGIN_FAILURES_ALLOWED, settings.LOGIN_FAILURES_ALLOWED * 4)
+        if any((cache.get(key) or 0) >= limit for key, limit in zip(keys, limits, strict=True)):
+            response = render(
+                request,
+                "admin/locked_out.html",
+                {**self.each_context(request), "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
+                status=429,
+            )
+            response["Retry-After"] = str(settings.LOGIN_LOCKOUT_SECONDS)
+            return response
+        response = super().login(request, extra_context)
+        if request.user.is_authenticated:
+            cache.delete(keys[0])
+        else:
+            for key in keys:
+                cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        return response
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from catalogue.filters import ORDERINGS, CourseFilter
+from catalogue.filters import CourseFilter
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
 from trainings.querysets import attach_labels
 
@@ -40,6 +40,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
     facets = filterset.facets()
     chips = active_filters(request, filterset, facets)
+    suggestion = filterset.suggestion() if page.paginator.count == 0 else None
+    suggestion_url = None
+    if suggestion:
+        params = request.GET.copy()
+        params["q"] = suggestion
+        params.pop("page", None)
+        suggestion_url = "?" + params.urlencode()
     return render(
         request,
         "catalogue/course_list.html",
@@ -51,7 +58,9 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
             "query": filterset.search_query,
-            "orderings": [(key, label) for key, (label, _fields) in ORDERINGS.items()],
+            "orderings": filterset.orderings,
+            "suggestion": suggestion,
+            "suggestion_url": suggestion_url,
             "ordering": filterset.ordering,
         },
     )
@@ -158,6 +167,11 @@ def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/privacy.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an old or missing security token: explain, in Dutch, what to do."""
+    return render(request, "csrf_failure.html", status=403)
 
 
 @never_cache

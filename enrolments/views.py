@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from catalogue.ratelimit import ratelimit_post
 from enrolments.forms import CancelForm, EnrolmentForm, InterestForm, SessionRequestForm
 from enrolments.services import (
     EnrolmentError,
@@ -38,6 +39,7 @@ def receipt_redirect(session: Session, outcome: Outcome, first_name: str) -> Htt
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit_post("enrol")
 def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     session = public_session(session_id)
     form = EnrolmentForm(request.POST or None, session=session)
@@ -87,6 +89,7 @@ def enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit_post("self-service")
 def self_service(request: HttpRequest, token: str) -> HttpResponse:
     try:
         enrolment = enrolment_from_token(token)
@@ -134,6 +137,7 @@ def published_course(slug: str) -> Course:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit_post("interest")
 def interest(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
     form = InterestForm(request.POST or None)
@@ -161,6 +165,7 @@ def interest_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit_post("request")
 def session_request(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
     form = SessionRequestForm(request.POST or None)

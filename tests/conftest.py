@@ -49,4 +49,16 @@ def catalogue(db):
     """The real seed catalogue from fixtures/catalogue.json."""
     from django.core.management import call_command
 
+    from trainings.search import refresh
+
     call_command("loaddata", "catalogue", verbosity=0)
+    refresh()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and lock-outs live in the cache; each test starts without any."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
