@@ -99,6 +99,7 @@ class SearchFilter(django_filters.Filter):
 FREE = "free"
 PAID = "paid"
 ORDERINGS = {
+    "relevance": (_("Best passend"), [F("rank").desc(nulls_last=True), "title", "pk"]),
     "title": (_("Titel (A–Z)"), ["title", "pk"]),
     "date": (_("Eerstvolgende sessie"), [F("next_session_at").asc(nulls_last=True), "title"]),
     "newest": (_("Nieuwste eerst"), ["-created_at", "pk"]),
@@ -280,9 +281,28 @@ class CourseFilter(django_filters.FilterSet):
 
     @property
     def ordering(self) -> str:
+        """The chosen order; with a search, best match first unless another was chosen."""
         self.form.is_valid()
-        chosen = self.form.cleaned_data.get("order") or [DEFAULT_ORDERING]
-        return chosen[0]
+        chosen = (self.form.cleaned_data.get("order") or [None])[0]
+        if chosen == "relevance" and not self.search_query:
+            chosen = None  # there is no match to rank without a search
+        if chosen is None:
+            chosen = "relevance" if self.search_query else DEFAULT_ORDERING
+        return chosen
+
+    @property
+    def orderings(self) -> list[tuple[str, str]]:
+        return [
+            (key, label)
+            for key, (label, _fields) in ORDERINGS.items()
+            if key != "relevance" or self.search_query
+        ]
+
+    def suggestion(self) -> str | None:
+        """A corrected search query ("bedoelde je …"), when the words are not in the catalogue."""
+        from trainings.search import suggest
+
+        return suggest(self.search_query) if self.search_query else None
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by(*ORDERINGS[self.ordering][1])

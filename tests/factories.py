@@ -6,6 +6,7 @@ from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from enrolments.models import Enrolment, organisation_key
+from trainings import search
 from trainings.models import (
     Audience,
     Course,
@@ -82,6 +83,11 @@ class CourseFactory(DjangoModelFactory):
     def providers(self, create, extracted, **kwargs):
         if create and extracted:
             self.providers.set(extracted)
+
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        if create:
+            search.refresh([self.pk])
 
 
 class PriceFactory(DjangoModelFactory):

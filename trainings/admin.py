@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from trainings import search
 from trainings.models import (
     Audience,
     Course,
@@ -37,7 +38,15 @@ DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
 
 
 class CourseCountMixin:
-    """Annotate and show how many courses use this row, without a query per row."""
+    """Annotate and show how many courses use this row, without a query per row.
+
+    Its name is part of those courses' search data, so saving it refreshes their index.
+    """
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            search.refresh(obj.courses.values_list("pk", flat=True))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(course_count=Count("courses", distinct=True))
@@ -223,6 +232,10 @@ class CourseAdmin(admin.ModelAdmin):
                 )
             )
         )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        search.refresh([form.instance.pk])  # providers and audiences are saved by now
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "formats":

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -205,6 +206,10 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    # Kept up to date by trainings.search.refresh(): the searchable text without accents
+    # (SQLite) and the weighted Dutch text-search vector (PostgreSQL, GIN-indexed).
+    search_text = models.TextField(default="", blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
@@ -729,3 +734,17 @@ class Resource(models.Model):
         if self.file:
             return self.file.url
         return self.url
+
+
+class SearchWord(models.Model):
+    """A word that occurs in the catalogue, for "bedoelde je …" suggestions."""
+
+    word = models.CharField(max_length=100, unique=True)  # lower case, without accents
+    display = models.CharField(max_length=100)  # as it is written
+
+    class Meta:
+        verbose_name = _("zoekwoord")
+        verbose_name_plural = _("zoekwoorden")
+
+    def __str__(self) -> str:
+        return self.display

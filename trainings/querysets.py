@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,14 +14,6 @@ from django.utils import timezone
 # gets its counts from one annotated query instead of a query per session.
 REGISTERED = "registered"
 WAITLISTED = "waitlisted"
-
-SEARCH_MAX_TERMS = 8
-
-
-def search_terms(query: str) -> list[str]:
-    """Split a free-text query into at most a few words, ignoring punctuation."""
-    words = re.findall(r"\w[\w'’-]*", query or "")
-    return [w for w in words if len(w) > 1 or w.isdigit()][:SEARCH_MAX_TERMS]
 
 
 class SessionQuerySet(models.QuerySet):
@@ -74,26 +65,10 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def search(self, query: str) -> CourseQuerySet:
-        """Courses matching every word of the query in title, summary, description,
-        provider or audience (case-insensitive)."""
-        from trainings.models import Audience, Provider
+        """Courses matching the query, annotated with rank; see trainings.search."""
+        from trainings.search import search
 
-        terms = search_terms(query)
-        if not terms:
-            return self
-        qs = self
-        for term in terms:
-            provider_match = Provider.objects.filter(courses=OuterRef("pk"), name__icontains=term)
-            audience_match = Audience.objects.filter(courses=OuterRef("pk"), name__icontains=term)
-            qs = qs.filter(
-                Q(title__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(description__icontains=term)
-                | Q(audience_text__icontains=term)
-                | Exists(provider_match)
-                | Exists(audience_match)
-            )
-        return qs
+        return search(self, query)
 
     def with_next_session(self, now: datetime.datetime | None = None) -> CourseQuerySet:
         """Annotate next_session_at: the start of the first session still open to enrol."""

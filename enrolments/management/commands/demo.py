@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enrolments.models import Enrolment, Interest, SessionRequest, organisation_key
+from trainings import search
 from trainings.models import Course, Location, Session, SessionDay
 
 DEMO_ACCOUNTS = [
@@ -321,6 +322,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("loaddata", "catalogue", verbosity=0)
+        search.refresh()
         with transaction.atomic():
             locations = {key: self.location(values) for key, values in LOCATIONS.items()}
             today = timezone.localdate()
