@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import SessionFactory
+from trainings import search
 from trainings.models import Course
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture
 def site(live_server):
     call_command("loaddata", "catalogue", verbosity=0)
+    search.refresh()
     SessionFactory(course=Course.objects.get(slug="privacy-in-het-ido"), days=[12])
     return live_server.url
 
