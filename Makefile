@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint format bench-export clean
+.PHONY: run serve test install install-dev lint format bench-export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make serve: run the way production does: collected, compressed and hashed static files
+## served by whitenoise, gunicorn with one worker per core, DJANGO_DEBUG=0. Locally it serves
+## plain HTTP (DJANGO_HTTPS=0) and makes up a secret key if none is set.
+serve: export DJANGO_DEBUG = 0
+serve: export DJANGO_HTTPS ?= 0
+serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+serve: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn catalogue.wsgi --bind $(HOST):$(PORT)
 
 ## make test: install the dev dependencies and run the whole test suite.
 test: install-dev

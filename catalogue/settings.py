@@ -126,7 +126,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -157,6 +157,7 @@ if NUM_PROXIES:
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
@@ -192,6 +193,10 @@ RATELIMIT_WINDOW = int(os.environ.get("DJANGO_RATELIMIT_WINDOW", "600"))
 # Admin login: a lock-out after this many failures for one name from one address.
 LOGIN_FAILURES_ALLOWED = int(os.environ.get("DJANGO_LOGIN_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT", "900"))
+
+# Personal data of sessions that ended longer ago than this is anonymised by
+# `manage.py purge_personal_data` (run it nightly from cron).
+PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("DJANGO_RETENTION_MONTHS", "12"))
 
 # -- Cache and sessions -----------------------------------------------------------------------
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each

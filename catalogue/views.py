@@ -1,5 +1,6 @@
 """The public reading side: home, catalogue, course and learning-path pages, health check."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
@@ -166,7 +167,11 @@ def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalogue/privacy.html")
+    return render(
+        request,
+        "catalogue/privacy.html",
+        {"retention_months": settings.PERSONAL_DATA_RETENTION_MONTHS},
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -6,7 +6,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +19,8 @@ from enrolments import services
 from enrolments.dashboard import dashboard
 from enrolments.export_views import can_export, export_response
 from enrolments.mail import deliver
-from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
+from enrolments.models import Enrolment, EnrolmentEvent, Interest, QueuedEmail, SessionRequest
+from enrolments.privacy import person_erase, person_export, person_records
 from trainings.admin import SessionAdmin, SessionAdminForm
 from trainings.models import Session
 
@@ -94,6 +95,22 @@ def intermediate(modeladmin, request, queryset, *, title, action, form, intro):
     return TemplateResponse(request, "admin/enrolments/confirm_action.html", context)
 
 
+class EnrolmentEventInline(admin.TabularInline):
+    """The audit trail of an enrolment: read-only."""
+
+    model = EnrolmentEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ExportMixin:
     """Export actions for coordinators and advisers (permission enrolments.export_enrolments)."""
 
@@ -147,6 +164,7 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     actions = ["cancel", "export_xlsx", "export_csv"]
+    inlines = [EnrolmentEventInline]
     fields = [
         "session",
         "status",
@@ -184,6 +202,14 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
 
     def export_enrolments(self, request, queryset):
         return Enrolment.objects.filter(pk__in=queryset.values("pk"))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            labels = ", ".join(str(form.fields[name].label) for name in form.changed_data)
+            services.record(
+                obj, EnrolmentEvent.Kind.CHANGED, before=obj.status, actor=request.user, note=labels
+            )
 
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_filtered)
@@ -492,6 +518,48 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
         )
 
 
+class PersonLookupForm(forms.Form):
+    email = forms.EmailField(label=_("E-mailadres"), max_length=254)
+
+
+def person_data(request):
+    """Find, export or erase everything stored about one e-mail address (AVG requests)."""
+    if not request.user.has_perm("enrolments.change_enrolment"):
+        raise PermissionDenied
+    form = PersonLookupForm(request.POST or None)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Persoonsgegevens opvragen of verwijderen"),
+        "form": form,
+    }
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        action = request.POST.get("action")
+        if action == "export":
+            response = JsonResponse(
+                person_export(email), json_dumps_params={"ensure_ascii": False, "indent": 2}
+            )
+            response["Content-Disposition"] = 'attachment; filename="persoonsgegevens.json"'
+            return response
+        if action == "erase":
+            if request.POST.get("confirm") != "yes":
+                form.add_error(None, _("Vink aan dat je de gegevens echt wilt verwijderen."))
+            else:
+                counts = person_erase(email, by_user=request.user)
+                messages.success(
+                    request,
+                    _(
+                        "Verwijderd: %(enrolments)s inschrijvingen (waarvan %(places_freed)s "
+                        "plaatsen vrijgegeven), %(interest)s aanmeldingen voor belangstelling, "
+                        "%(requests)s aanvragen en %(emails)s opgeslagen e-mails."
+                    )
+                    % counts,
+                )
+        enrolments, interests, requests = person_records(email)
+        context.update(email=email, enrolments=enrolments, interests=interests, requests=requests)
+    return TemplateResponse(request, "admin/enrolments/person_data.html", context)
+
+
 admin.site.unregister(Session)
 admin.site.register(Session, SessionEnrolmentAdmin)
 admin.site.register_view(
@@ -504,6 +572,17 @@ admin.site.register_view(
         "iemand op een sessie."
     ),
     permission="trainings.view_session",
+)
+admin.site.register_view(
+    "persoonsgegevens/",
+    person_data,
+    name="person-data",
+    title=_("Persoonsgegevens opvragen of verwijderen"),
+    description=_(
+        "Voor een verzoek van een deelnemer: alles wat er over één e-mailadres is "
+        "opgeslagen, als bestand of om te wissen."
+    ),
+    permission="enrolments.change_enrolment",
 )
 
 

@@ -97,6 +97,7 @@ class Enrolment(models.Model):
     )
     # Identity for the self-service link; the link itself is signed (see tokens.py).
     secret = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -141,6 +142,46 @@ class Enrolment(models.Model):
         return ahead + 1
 
 
+class EnrolmentEvent(models.Model):
+    """The audit trail: who changed which enrolment, when, and from what to what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Aangemeld")
+        PROMOTED = "promoted", _("Van de wachtlijst ingeschreven")
+        CANCELLED = "cancelled", _("Geannuleerd")
+        CHANGED = "changed", _("Gegevens gewijzigd")
+        ANONYMISED = "anonymised", _("Persoonsgegevens verwijderd")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        related_name="events",
+        on_delete=models.CASCADE,
+    )
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("door medewerker"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Leeg: door de deelnemer zelf of door het systeem."),
+    )
+    kind = models.CharField(_("gebeurtenis"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(_("van"), max_length=20, blank=True)
+    to_status = models.CharField(_("naar"), max_length=20, blank=True)
+    note = models.CharField(_("toelichting"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("wijziging")
+        verbose_name_plural = _("geschiedenis")
+        ordering = ["enrolment", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%d-%m-%Y %H:%M})"
+
+
 class Interest(models.Model):
     """Someone who wants to hear when a course without an open session gets one."""
 
@@ -161,6 +202,7 @@ class Interest(models.Model):
         null=True,
         blank=True,
     )
+    anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("belangstelling")
@@ -224,6 +266,7 @@ class SessionRequest(models.Model):
     )
     created_at = models.DateTimeField(_("ontvangen op"), default=timezone.now)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("aanvraag sessie op maat")

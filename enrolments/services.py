@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from catalogue.calendars import calendar_bytes
 from enrolments.mail import ics_attachment, queue_email
-from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest, organisation_key
+from enrolments.models import (
+    Enrolment,
+    EnrolmentEvent,
+    Interest,
+    QueuedEmail,
+    SessionRequest,
+    organisation_key,
+)
 from enrolments.tokens import self_service_path
 from trainings.models import Course, Session, SessionDay
 
@@ -93,6 +100,22 @@ class EnrolmentResult:
 
 
 # -- Helpers ---------------------------------------------------------------------------------
+
+
+def _actor(user: AbstractBaseUser | None):
+    return user if user is not None and user.is_authenticated else None
+
+
+def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, note: str = ""):
+    """Add a line to the enrolment's audit trail."""
+    EnrolmentEvent.objects.create(
+        enrolment=enrolment,
+        kind=kind,
+        from_status=before,
+        to_status=enrolment.status,
+        actor=_actor(actor),
+        note=note[:300],
+    )
 
 
 def _lock_session(session_id: int) -> Session:
@@ -231,6 +254,7 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
         candidate.status = REGISTERED
         candidate.promoted_at = now
         candidate.save(update_fields=["status", "promoted_at", "updated_at"])
+        record(candidate, EnrolmentEvent.Kind.PROMOTED, before=WAITLISTED)
         registered[candidate.organisation_key] = registered.get(candidate.organisation_key, 0) + 1
         free -= 1
         promoted.append(candidate)
@@ -294,6 +318,12 @@ def enrolment_create(
             if not public:
                 raise AlreadyEnrolled from None
             return EnrolmentResult(outcome, None)
+        record(
+            enrolment,
+            EnrolmentEvent.Kind.CREATED,
+            actor=by_user,
+            note="" if public else _("ingeschreven via het beheer"),
+        )
         _queue_outcome(enrolment, outcome)
         return EnrolmentResult(outcome, enrolment)
 
@@ -304,8 +334,12 @@ def enrolment_cancel(
     reason: str = "",
     by_user: AbstractBaseUser | None = None,
     self_service: bool = False,
+    notify: bool = True,
 ) -> Enrolment:
-    """Cancel an enrolment (kept, with who, when and why) and promote from the waiting list."""
+    """Cancel an enrolment (kept, with who, when and why) and promote from the waiting list.
+
+    notify=False sends the person no e-mail (used when their data is erased on request).
+    """
     session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
     with transaction.atomic():
         session = _lock_session(session_id)
@@ -319,7 +353,8 @@ def enrolment_cancel(
             raise SessionStarted(
                 _("De sessie is al begonnen. Afmelden kan nu alleen nog via de organisator.")
             )
-        was_registered = enrolment.status == REGISTERED
+        before = enrolment.status
+        was_registered = before == REGISTERED
         enrolment.status = CANCELLED
         enrolment.cancelled_at = now
         enrolment.cancelled_by = by_user if by_user and by_user.is_authenticated else None
@@ -333,7 +368,15 @@ def enrolment_cancel(
                 "updated_at",
             ]
         )
-        _queue("cancelled", enrolment)
+        record(
+            enrolment,
+            EnrolmentEvent.Kind.CANCELLED,
+            before=before,
+            actor=by_user,
+            note=reason.strip(),
+        )
+        if notify:
+            _queue("cancelled", enrolment)
         if was_registered:
             _promote(session, now)
         return enrolment

@@ -127,15 +127,16 @@ def _vector_sql(where: str) -> str:
     course = Course._meta.db_table
     providers = Course.providers.through._meta.db_table
     audiences = Course.audiences.through._meta.db_table
+    provider, audience = Provider._meta.db_table, Audience._meta.db_table
     return f"""
         UPDATE {course} AS c SET search_vector =
             setweight(to_tsvector('{CONFIG}', coalesce(c.title, '')), 'A')
             || setweight(to_tsvector('{CONFIG}', coalesce(c.summary, '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg(p.name, ' ') FROM {Provider._meta.db_table} p
+                SELECT string_agg(p.name, ' ' ORDER BY p.name, p.id) FROM {provider} p
                 JOIN {providers} cp ON cp.provider_id = p.id WHERE cp.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg(a.name, ' ') FROM {Audience._meta.db_table} a
+                SELECT string_agg(a.name, ' ' ORDER BY a.name, a.id) FROM {audience} a
                 JOIN {audiences} ca ON ca.audience_id = a.id WHERE ca.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
                 SELECT t.name FROM {Theme._meta.db_table} t WHERE t.id = c.theme_id), '')), 'B')
