@@ -70,7 +70,12 @@ def collect_static(static_root: Path) -> None:
 
 @contextmanager
 def gunicorn(static_root: Path, log_dir: Path, *, count: int = 1, workers: int = 2, **overrides):
-    """Run `count` gunicorn instances; yields their base URLs."""
+    """Run `count` gunicorn instances; yields their base URLs.
+
+    Like instances of one deployment, they share a secret key (sessions and signed links
+    made by one are valid on the other).
+    """
+    overrides.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     processes, urls = [], []
     try:
         for index in range(count):

@@ -3,6 +3,7 @@
 import http.client
 import re
 import threading
+import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -139,3 +140,70 @@ def raw_get_body(base: str, path: str, headers: dict) -> str:
     body = conn.getresponse().read().decode()
     conn.close()
     return body
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_instances_share_rate_limits_and_sessions_through_redis(static_root, tmp_path):
+    import uuid
+
+    if not redis_available():
+        pytest.skip("no Redis server on 127.0.0.1:6379 (start one with redis-server)")
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.contrib.auth.models import User
+
+    # The servers use the production password hashers, not the fast one of the tests.
+    User.objects.create(
+        username="adviseur",
+        is_staff=True,
+        is_superuser=True,
+        password=PBKDF2PasswordHasher().encode("juist-wachtwoord-7", "zout1234"),
+    )
+    session = SessionFactory()
+    path = f"/sessies/{session.pk}/inschrijven/"
+    with gunicorn(
+        static_root,
+        tmp_path,
+        count=2,
+        DJANGO_HTTPS="0",
+        REDIS_URL=REDIS_URL,
+        DJANGO_CACHE_PREFIX=f"test-{uuid.uuid4().hex}",
+        DJANGO_RATELIMIT_POSTS="3",
+    ) as (first, second):
+        # The limit counts posts to either instance: the fourth is refused.
+        statuses = []
+        for base in (first, second, first, second):
+            visitor = Visitor(base)
+            token = re.search(
+                r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.get(path)
+            ).group(1)
+            try:
+                statuses.append(visitor.post(path, {"csrfmiddlewaretoken": token})[0])
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+        assert statuses == [400, 400, 400, 429]
+        # A login on one instance is valid on the other: the session lives in Redis.
+        adviser = Visitor(first)
+        login = adviser.get("/admin/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+        adviser.post(
+            "/admin/login/?next=/admin/",
+            {
+                "csrfmiddlewaretoken": token,
+                "username": "adviseur",
+                "password": "juist-wachtwoord-7",
+            },
+        )
+        adviser.base = second
+        assert "Trainingscatalogus — beheer" in adviser.get("/admin/")
+        assert "/admin/login/" not in adviser.opener.open(second + "/admin/").geturl()
