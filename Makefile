@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install install-dev lint format bench-export clean
+.PHONY: run serve test install install-dev lint format messages bench-export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test: install-dev
 ## a throw-away SQLite file).
 bench-export: install
 	$(BIN)/python bench/export_memory.py --rows $(or $(ROWS),100000)
+
+## make messages: collect new texts into locale/en/LC_MESSAGES/django.po (translate them there),
+## then compile. Needs GNU gettext.
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from catalogue import views
+from catalogue import feeds, views
+from catalogue.sitemaps import SITEMAPS
 
 app_name = "catalogue"
 
@@ -11,5 +13,11 @@ urlpatterns = [
     path("leerlijnen/<slug:slug>/", views.path_detail, name="path-detail"),
     path("profielen/<slug:slug>/", views.profile_detail, name="profile-detail"),
     path("privacy/", views.privacy, name="privacy"),
+    path("taal/<str:code>/", views.switch_language, name="language"),
+    path("sessies.ics", feeds.sessions_calendar, name="calendar"),
+    path("sessies/<int:session_id>.ics", feeds.session_calendar, name="session-calendar"),
+    path("sessies/nieuw.atom", feeds.NewSessionsFeed(), name="new-sessions-feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

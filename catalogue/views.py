@@ -4,13 +4,16 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from catalogue.filters import CourseFilter
+from catalogue.structured_data import catalogue_data, course_data
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
 from trainings.querysets import attach_labels
 
@@ -39,6 +42,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     filterset = CourseFilter(request.GET, queryset=Course.objects.published(), now=now)
     courses = filterset.ordered(filterset.qs.for_listing(now))
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+    courses_on_page = attach_labels(page.object_list)
     facets = filterset.facets()
     chips = active_filters(request, filterset, facets)
     suggestion = filterset.suggestion() if page.paginator.count == 0 else None
@@ -54,7 +58,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
-            "courses": attach_labels(page.object_list),
+            "courses": courses_on_page,
+            "structured_data": catalogue_data(courses_on_page, request, page.start_index()),
             "facets": facets,
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
@@ -138,7 +143,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_object_or_404(queryset, slug=slug)
     attach_labels([course])
     return render(
-        request, "catalogue/course_detail.html", {"course": course, "now": timezone.now()}
+        request,
+        "catalogue/course_detail.html",
+        {"course": course, "structured_data": course_data(course, request)},
     )
 
 
@@ -172,6 +179,43 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "catalogue/privacy.html",
         {"retention_months": settings.PERSONAL_DATA_RETENTION_MONTHS},
     )
+
+
+@require_safe
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Remember the chosen language in a cookie and go back to the page the visitor was on."""
+    languages = dict(settings.LANGUAGES)
+    if code not in languages:
+        raise Http404
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("catalogue:home")
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /export/",
+        "Disallow: /inschrijving/",
+        "Disallow: /taal/",
+        "Disallow: /sessies/",
+        f"Sitemap: {request.build_absolute_uri(reverse('catalogue:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

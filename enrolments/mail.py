@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from enrolments.models import Enrolment, QueuedEmail
 
@@ -27,15 +28,15 @@ MAX_ATTEMPTS = 8
 STALE_SENDING = datetime.timedelta(minutes=10)
 
 SUBJECTS = {
-    "registered": "Inschrijving bevestigd: {course}",
-    "waitlisted": "Op de wachtlijst (plaats {position}): {course}",
-    "promoted": "Er is een plaats vrij: je bent ingeschreven voor {course}",
-    "already_enrolled": "Je inschrijving voor {course}",
-    "cancelled": "Je inschrijving is geannuleerd: {course}",
-    "session_confirmed": "{course} gaat door",
-    "session_cancelled": "Geannuleerd: {course} op {date}",
-    "interest": "Nieuwe sessie gepland: {course}",
-    "request_received": "Je aanvraag voor een sessie op maat: {course}",
+    "registered": gettext_noop("Inschrijving bevestigd: {course}"),
+    "waitlisted": gettext_noop("Op de wachtlijst (plaats {position}): {course}"),
+    "promoted": gettext_noop("Er is een plaats vrij: je bent ingeschreven voor {course}"),
+    "already_enrolled": gettext_noop("Je inschrijving voor {course}"),
+    "cancelled": gettext_noop("Je inschrijving is geannuleerd: {course}"),
+    "session_confirmed": gettext_noop("{course} gaat door"),
+    "session_cancelled": gettext_noop("Geannuleerd: {course} op {date}"),
+    "interest": gettext_noop("Nieuwe sessie gepland: {course}"),
+    "request_received": gettext_noop("Je aanvraag voor een sessie op maat: {course}"),
 }
 
 
@@ -46,10 +47,12 @@ def queue_email(
     context: dict,
     enrolment: Enrolment | None = None,
     attachments: list[dict] | None = None,
+    language: str | None = None,
 ) -> QueuedEmail:
-    """Render an e-mail now and send it when the current transaction commits."""
+    """Render an e-mail now, in the person's language, and send it when the current
+    transaction commits."""
     context = {"site_url": settings.SITE_URL, **context}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = _(SUBJECTS[kind]).format(**context.get("subject", {}))
         text = render_to_string(f"enrolments/email/{kind}.txt", context)
         html = render_to_string(f"enrolments/email/{kind}.html", context)

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from trainings.models import Course, Session
 
@@ -87,6 +88,13 @@ class Enrolment(models.Model):
         blank=True,
     )
     cancellation_reason = models.TextField(_("reden van annulering"), blank=True)
+    language = models.CharField(
+        _("taal"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("De taal van de e-mails aan deze persoon."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("ingeschreven door medewerker"),
@@ -169,8 +177,8 @@ class EnrolmentEvent(models.Model):
         help_text=_("Leeg: door de deelnemer zelf of door het systeem."),
     )
     kind = models.CharField(_("gebeurtenis"), max_length=20, choices=Kind.choices)
-    from_status = models.CharField(_("van"), max_length=20, blank=True)
-    to_status = models.CharField(_("naar"), max_length=20, blank=True)
+    from_status = models.CharField(pgettext_lazy("status", "van"), max_length=20, blank=True)
+    to_status = models.CharField(pgettext_lazy("status", "naar"), max_length=20, blank=True)
     note = models.CharField(_("toelichting"), max_length=300, blank=True)
 
     class Meta:
@@ -192,6 +200,13 @@ class Interest(models.Model):
     organisation = models.CharField(_("organisatie"), max_length=200, blank=True)
     city = models.CharField(_("plaats of regio"), max_length=100, blank=True)
     consent_at = models.DateTimeField(_("toestemming gegeven op"))
+    language = models.CharField(
+        _("taal"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("De taal van de e-mails aan deze persoon."),
+    )
     created_at = models.DateTimeField(_("aangemeld op"), default=timezone.now)
     notified_at = models.DateTimeField(_("gemaild op"), null=True, blank=True)
     notified_session = models.ForeignKey(
@@ -246,6 +261,13 @@ class SessionRequest(models.Model):
     message = models.TextField(_("toelichting"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    language = models.CharField(
+        _("taal"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("De taal van de e-mails aan deze persoon."),
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

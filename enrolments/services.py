@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalogue.calendars import calendar_bytes
 from enrolments.mail import ics_attachment, queue_email
@@ -46,7 +48,7 @@ DUPLICATE_MAIL_INTERVAL = datetime.timedelta(minutes=30)
 
 
 class EnrolmentError(Exception):
-    default_message = "Inschrijven is op dit moment niet mogelijk."
+    default_message = gettext_noop("Inschrijven is op dit moment niet mogelijk.")
 
     def __init__(self, message: str | None = None):
         self.message = message or _(self.default_message)
@@ -54,31 +56,33 @@ class EnrolmentError(Exception):
 
 
 class SessionCancelled(EnrolmentError):
-    default_message = "Deze sessie is geannuleerd; inschrijven is niet meer mogelijk."
+    default_message = gettext_noop("Deze sessie is geannuleerd; inschrijven is niet meer mogelijk.")
 
 
 class SessionStarted(EnrolmentError):
-    default_message = "Deze sessie is al begonnen; inschrijven is niet meer mogelijk."
+    default_message = gettext_noop("Deze sessie is al begonnen; inschrijven is niet meer mogelijk.")
 
 
 class RegistrationClosed(EnrolmentError):
-    default_message = "De inschrijving voor deze sessie is gesloten."
+    default_message = gettext_noop("De inschrijving voor deze sessie is gesloten.")
 
 
 class ReservedSession(EnrolmentError):
-    default_message = "Deze sessie is gereserveerd voor één organisatie."
+    default_message = gettext_noop("Deze sessie is gereserveerd voor één organisatie.")
 
 
 class AlreadyEnrolled(EnrolmentError):
-    default_message = "Dit e-mailadres is al ingeschreven voor deze sessie."
+    default_message = gettext_noop("Dit e-mailadres is al ingeschreven voor deze sessie.")
 
 
 class LimitTooLow(EnrolmentError):
-    default_message = "Er zijn al meer inschrijvingen dan dit maximum toelaat."
+    default_message = gettext_noop("Er zijn al meer inschrijvingen dan dit maximum toelaat.")
 
 
 class DecisionNotAllowed(EnrolmentError):
-    default_message = "Een geannuleerde sessie kan niet meer doorgaan. Plan een nieuwe sessie."
+    default_message = gettext_noop(
+        "Een geannuleerde sessie kan niet meer doorgaan. Plan een nieuwe sessie."
+    )
 
 
 @dataclass(frozen=True)
@@ -171,8 +175,6 @@ def _placement(session: Session, organisation: str) -> Outcome:
 
 
 def _mail_context(enrolment: Enrolment, **extra) -> dict:
-    from django.conf import settings
-
     session = enrolment.session
     return {
         "enrolment": enrolment,
@@ -195,12 +197,15 @@ def _calendar(session: Session) -> list[dict]:
 
 
 def _queue(kind: str, enrolment: Enrolment, *, with_calendar: bool = False, **extra) -> None:
+    with translation.override(enrolment.language):
+        context = _mail_context(enrolment, **extra)  # dates in the subject, in that language
     queue_email(
         kind=kind,
         to=enrolment.email,
-        context=_mail_context(enrolment, **extra),
+        context=context,
         enrolment=enrolment,
         attachments=_calendar(enrolment.session) if with_calendar else None,
+        language=enrolment.language,
     )
 
 
@@ -276,6 +281,7 @@ def enrolment_create(
     invitation_code: str = "",
     public: bool = True,
     by_user: AbstractBaseUser | None = None,
+    language: str | None = None,
 ) -> EnrolmentResult:
     """Enrol a person: registered if a place fits the caps, otherwise on the waiting list.
 
@@ -312,6 +318,7 @@ def enrolment_create(
                     created_at=now,
                     privacy_accepted_at=now if public else None,
                     created_by=by_user if by_user and by_user.is_authenticated else None,
+                    language=language or settings.LANGUAGE_CODE,
                 )
         except IntegrityError:
             # Only reachable if a write bypassed the session lock; still never a second row.
@@ -517,7 +524,12 @@ def sessions_to_decide(now: datetime.datetime | None = None):
 
 
 def interest_register(
-    *, course: Course, email: str, organisation: str = "", city: str = ""
+    *,
+    course: Course,
+    email: str,
+    organisation: str = "",
+    city: str = "",
+    language: str | None = None,
 ) -> None:
     """Remember that someone wants to hear about new sessions (with their consent).
 
@@ -539,6 +551,7 @@ def interest_register(
                     city=" ".join(city.split()),
                     consent_at=now,
                     created_at=now,
+                    language=language or settings.LANGUAGE_CODE,
                 )
         except IntegrityError:
             return  # a simultaneous identical request won
@@ -546,7 +559,6 @@ def interest_register(
 
 def interest_notify(*, session_id: int) -> int:
     """Mail everyone waiting for news about this session's course, once. Returns the count."""
-    from django.conf import settings
 
     with transaction.atomic():
         session = _lock_session(session_id)
@@ -563,6 +575,7 @@ def interest_notify(*, session_id: int) -> int:
             queue_email(
                 kind="interest",
                 to=interest.email,
+                language=interest.language,
                 context={
                     "course": session.course,
                     "session": session,
@@ -587,9 +600,9 @@ def session_request_create(
     phone: str = "",
     preferred_period: str = "",
     message: str = "",
+    language: str | None = None,
 ) -> SessionRequest:
     """Store a request for a custom or in-company session and confirm it to the requester."""
-    from django.conf import settings
 
     with transaction.atomic():
         request = SessionRequest.objects.create(
@@ -601,10 +614,12 @@ def session_request_create(
             participants=participants,
             preferred_period=preferred_period.strip(),
             message=message.strip(),
+            language=language or settings.LANGUAGE_CODE,
         )
         queue_email(
             kind="request_received",
             to=request.email,
+            language=request.language,
             context={
                 "request": request,
                 "course": course,

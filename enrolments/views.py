@@ -59,6 +59,7 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                     organisation=data["organisation"],
                     job_title=data["job_title"],
                     invitation_code=data.get("invitation_code", ""),
+                    language=request.LANGUAGE_CODE,
                 )
             except ReservedSession as error:
                 form.add_error("organisation", error.message)
@@ -151,6 +152,7 @@ def interest(request: HttpRequest, slug: str) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 organisation=form.cleaned_data["organisation"],
                 city=form.cleaned_data["city"],
+                language=request.LANGUAGE_CODE,
             )
             return redirect("enrolments:interest-thanks", slug=course.slug)
         status = 400
@@ -184,6 +186,7 @@ def session_request(request: HttpRequest, slug: str) -> HttpResponse:
                 participants=data["participants"],
                 preferred_period=data["preferred_period"],
                 message=data["message"],
+                language=request.LANGUAGE_CODE,
             )
             return redirect("enrolments:request-thanks", slug=course.slug)
         status = 400

@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 
 register = template.Library()
 
@@ -18,7 +18,9 @@ def euro(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     number = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
-    return f"€\u00a0{number}"
+    if translation.get_language() == "nl":
+        return f"€\u00a0{number}"  # Dutch: € 25,00
+    return f"€{number}"  # English: €25.00
 
 
 @register.filter
@@ -47,3 +49,17 @@ def paragraphs(text: str) -> list[str]:
     """Blocks of text separated by blank lines."""
     blocks = [block.strip() for block in (text or "").replace("\r\n", "\n").split("\n\n")]
     return [block for block in blocks if block]
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def jsonld(data) -> str:
+    """A JSON-LD block, escaped so that no text can close the script element."""
+    import json
+
+    from django.utils.safestring import mark_safe
+
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
