@@ -1,0 +1,47 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from trainings.models import Course, LearningPath, Profile
+
+
+class CourseSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Course.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, course):
+        return course.updated_at
+
+
+class PathSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return LearningPath.objects.filter(is_published=True).only("slug").order_by("pk")
+
+
+class ProfileSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Profile.objects.only("slug").order_by("pk")
+
+
+class PageSitemap(Sitemap):
+    priority = 0.6
+
+    def items(self):
+        return ["catalogue:home", "catalogue:course-list", "catalogue:privacy"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "courses": CourseSitemap,
+    "paths": PathSitemap,
+    "profiles": ProfileSitemap,
+    "pages": PageSitemap,
+}
