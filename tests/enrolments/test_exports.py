@@ -271,5 +271,6 @@ def test_export_memory_stays_flat_as_the_list_grows(fmt, small_size, large_size)
     small = peak_memory(export)
     fill(large_size - small_size)
     large = peak_memory(export)
-    # Four or five times the rows may not take noticeably more memory.
-    assert large < small * 1.25, (small, large)
+    # Four or five times the rows may not take noticeably more memory. (Keeping every row
+    # would cost several megabytes more; 1 MB of slack absorbs the allocator's noise.)
+    assert large < small + 1024 * 1024, (small, large)
