@@ -30,8 +30,11 @@ def test_librarian_searches_filters_and_reads_a_course_on_a_phone(phone, site):
     phone.locator("summary", has_text="Filters").click()
     phone.get_by_label("Klassikaal").check()  # with JavaScript the results follow at once
     phone.wait_for_url(re.compile(r"format=klassikaal"))
-    assert "q=privacy" in phone.url
+    phone.get_by_label(re.compile("^IDO-medewerkers")).check()
+    phone.wait_for_url(re.compile(r"audience=ido-medewerkers"))
+    assert "q=privacy" in phone.url and "format=klassikaal" in phone.url
     assert phone.get_by_role("link", name="Klassikaal — filter verwijderen").is_visible()
+    assert phone.get_by_role("link", name="IDO-medewerkers — filter verwijderen").is_visible()
 
     phone.get_by_role("link", name="Privacy in het IDO").click()
     assert phone.get_by_role("heading", level=1).inner_text() == "Privacy in het IDO"
