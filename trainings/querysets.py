@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -42,11 +42,28 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(course__is_published=True)
 
     def with_counts(self) -> SessionQuerySet:
-        """Annotate registered_count and waitlisted_count in the same query."""
-        return self.annotate(
-            registered_count=Count("enrolments", filter=Q(enrolments__status=REGISTERED)),
-            waitlisted_count=Count("enrolments", filter=Q(enrolments__status=WAITLISTED)),
-        )
+        """Annotate registered_count and waitlisted_count in the same query.
+
+        Correlated subqueries rather than a join with GROUP BY: the database then counts only
+        for the rows it returns (six on the home page), not for every session it considers.
+        """
+        # The enrolment model, reached through the relation: enrolments build on trainings,
+        # not the other way round.
+        Enrolment = self.model._meta.get_field("enrolments").related_model
+
+        def count(status: str):
+            return Coalesce(
+                Subquery(
+                    Enrolment.objects.filter(session=OuterRef("pk"), status=status)
+                    .order_by()
+                    .values("session")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+
+        return self.annotate(registered_count=count(REGISTERED), waitlisted_count=count(WAITLISTED))
 
     def for_listing(self) -> SessionQuerySet:
         """Everything a session row on a public page shows, without a query per row."""

@@ -318,6 +318,7 @@ LIST_QUERIES = 6  # count, course facets, session facets, page, prices, labels
     "params",
     [{}, {"format": "f0", "audience": "a1", "open": "1"}, {"q": "training"}],
 )
+@pytest.mark.usefixtures("no_page_cache")
 def test_catalogue_query_count_does_not_grow_with_the_data(
     client, params, django_assert_max_num_queries
 ):
