@@ -200,6 +200,10 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT", "900"))
 PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("DJANGO_RETENTION_MONTHS", "12"))
 
 # -- Cache and sessions -----------------------------------------------------------------------
+# Public reading pages are cached for anonymous visitors and invalidated on every change
+# (catalogue/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
+CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each
 # process keeps its own cache and sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from catalogue.cache import PLACES, cached_page, course_version_key
 from catalogue.filters import CourseFilter
 from catalogue.structured_data import catalogue_data, course_data
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
@@ -22,6 +23,7 @@ HOME_SESSIONS = 6
 
 
 @require_safe
+@cached_page(lambda **kwargs: [PLACES])
 def home(request: HttpRequest) -> HttpResponse:
     themes = Theme.objects.annotate(
         course_count=Count("courses", filter=Q(courses__is_published=True))
@@ -37,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page()
 def course_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filterset = CourseFilter(request.GET, queryset=Course.objects.published(), now=now)
@@ -136,6 +139,7 @@ def course_detail_queryset():
 
 
 @require_safe
+@cached_page(lambda slug, **kwargs: [course_version_key(slug)])
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queryset = course_detail_queryset()
     if not (request.user.is_authenticated and request.user.is_staff):
@@ -150,6 +154,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page()
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     steps = LearningPathStep.objects.filter(course__is_published=True).select_related(
         "course", "course__theme"
@@ -164,6 +169,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page()
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = get_object_or_404(Profile.objects.prefetch_related("resources"), slug=slug)
     courses = attach_labels(profile.courses.published().for_listing().order_by("title"))

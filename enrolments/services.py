@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from catalogue.cache import places_changed
 from catalogue.calendars import calendar_bytes
 from enrolments.mail import ics_attachment, queue_email
 from enrolments.models import (
@@ -264,6 +265,8 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
         free -= 1
         promoted.append(candidate)
         _queue("promoted", candidate, with_calendar=True)
+    if promoted:
+        places_changed(session.course.slug)
     return promoted
 
 
@@ -325,6 +328,7 @@ def enrolment_create(
             if not public:
                 raise AlreadyEnrolled from None
             return EnrolmentResult(outcome, None)
+        places_changed(session.course.slug)
         record(
             enrolment,
             EnrolmentEvent.Kind.CREATED,
@@ -375,6 +379,7 @@ def enrolment_cancel(
                 "updated_at",
             ]
         )
+        places_changed(session.course.slug)
         record(
             enrolment,
             EnrolmentEvent.Kind.CANCELLED,

@@ -62,3 +62,9 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Measure the page itself, not a cached copy (query counts)."""
+    settings.CACHE_PAGES = False

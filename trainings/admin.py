@@ -33,6 +33,7 @@ from trainings.models import (
     Theme,
 )
 from trainings.services import session_duplicate
+from trainings.signals import offer_changed
 
 DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
 
@@ -249,6 +250,7 @@ class CourseAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publiceer de gekozen trainingen"))
     def publish(self, request, queryset):
         count = queryset.update(is_published=True)
+        offer_changed.send(sender=Course)
         self.message_user(
             request,
             ngettext("%d training gepubliceerd.", "%d trainingen gepubliceerd.", count) % count,
@@ -257,6 +259,7 @@ class CourseAdmin(admin.ModelAdmin):
     @admin.action(description=_("Zet de gekozen trainingen terug naar concept"))
     def unpublish(self, request, queryset):
         count = queryset.update(is_published=False)
+        offer_changed.send(sender=Course)
         self.message_user(
             request,
             ngettext("%d training is nu concept.", "%d trainingen zijn nu concept.", count) % count,

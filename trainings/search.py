@@ -36,6 +36,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower
 
+from trainings.signals import offer_changed
+
 CONFIG = "tc_dutch"
 WORD = re.compile(r"\w+")
 MAX_TERMS = 8
@@ -191,4 +193,5 @@ def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> i
                 cursor.execute(_vector_sql(""))
             elif ids:
                 cursor.execute(_vector_sql("WHERE c.id = ANY(%s)"), [ids])
+    offer_changed.send(sender=Course)  # search results may differ now
     return count

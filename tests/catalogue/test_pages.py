@@ -25,6 +25,7 @@ def test_home_has_search_themes_and_next_sessions(client, catalogue):
     assert session.location.city in html
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_home_query_count_does_not_grow(client, django_assert_max_num_queries):
     SessionFactory()
     with CaptureQueriesContext(connection) as few:
@@ -139,6 +140,7 @@ def test_unknown_course_is_404(client):
     assert client.get(reverse("catalogue:course-detail", args=["bestaat-niet"])).status_code == 404
 
 
+@pytest.mark.usefixtures("no_page_cache")
 def test_course_page_query_count_does_not_grow(client, catalogue, django_assert_max_num_queries):
     course = Course.objects.get(slug="ido-vaardigheidstraining")
     SessionFactory(course=course)

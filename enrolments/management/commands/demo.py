@@ -13,6 +13,7 @@ from django.utils import timezone
 from enrolments.models import Enrolment, Interest, SessionRequest, organisation_key
 from trainings import search
 from trainings.models import Course, Location, Session, SessionDay
+from trainings.signals import offer_changed
 
 DEMO_ACCOUNTS = [
     # username, password, group, first name
@@ -330,6 +331,7 @@ class Command(BaseCommand):
                 self.session(demo, locations[demo.location], today)
             accounts = [self.account(*account) for account in DEMO_ACCOUNTS]
             self.interest_and_requests()
+        offer_changed.send(sender=Course)  # bulk writes above bypass model signals
         courses = Course.objects.published().count()
         self.stdout.write(
             f"Catalogus geladen: {courses} trainingen; {len(DEMO_SESSIONS)} demosessies."

@@ -1,0 +1,7 @@
+"""Signals trainings sends for writes that bypass model signals (bulk updates)."""
+
+from django.dispatch import Signal
+
+# Sent after a bulk write changed what the catalogue shows (e.g. the search index, or many
+# courses published at once). The public-page cache listens (catalogue.apps).
+offer_changed = Signal()
