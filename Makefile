@@ -6,7 +6,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test install install-dev lint format messages bench-export clean
+.PHONY: run serve test install install-dev lint format messages bench bench-smoke bench-export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,17 @@ serve: install
 ## make test: install the dev dependencies and run the whole test suite.
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the app the production way (gunicorn, DJANGO_DEBUG=0) on PostgreSQL at 100 and
+## 10 000 courses, measured with wrk; writes docs/PERFORMANCE.md. Needs PostgreSQL and wrk
+## (apt-get install wrk). BENCH_DATABASE_SERVER=postgres://user@host:port chooses the server.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make bench-smoke: the same script on 100 courses for a second per page; checks that the
+## enrolment race overbooks nothing and the query budgets hold (timings are not checked).
+bench-smoke: install
+	$(BIN)/python bench/run.py --smoke
 
 ## make bench-export: time and peak memory of exporting 100 000 enrolments (DATABASE_URL or
 ## a throw-away SQLite file).

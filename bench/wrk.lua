@@ -1,0 +1,50 @@
+-- wrk script for the benchmark: optional rotating paths, optional enrolment POSTs, and a
+-- JSON summary line with throughput and latency percentiles (milliseconds).
+--   PATHS=/a,/b,/c     rotate GETs over these paths
+--   ENROL=12,13,14     POST enrolments, rotating over these session ids
+local paths, sessions = {}, {}
+local counter, thread_id = 0, 0
+local token = "benchmarkcsrftoken00000000000000"  -- 32 characters, as Django expects
+
+for p in string.gmatch(os.getenv("PATHS") or "", "[^,]+") do table.insert(paths, p) end
+for s in string.gmatch(os.getenv("ENROL") or "", "[^,]+") do table.insert(sessions, s) end
+
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  thread_id = id or 0
+  math.randomseed(os.time() + thread_id)
+end
+
+function request()
+  counter = counter + 1
+  if #sessions > 0 then
+    local session = sessions[(counter % #sessions) + 1]
+    local email = string.format("bench-%d-%d-%d@example.org", os.time(), thread_id, counter)
+    local body = "csrfmiddlewaretoken=" .. token .. "&first_name=Bench&last_name=Test"
+      .. "&email=" .. email .. "&organisation=Bibliotheek+" .. (counter % 40)
+      .. "&privacy=on&website="
+    local headers = {}
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["Cookie"] = "csrftoken=" .. token
+    return wrk.format("POST", "/sessies/" .. session .. "/inschrijven/", headers, body)
+  end
+  if #paths > 0 then
+    return wrk.format("GET", paths[(counter % #paths) + 1])
+  end
+  return wrk.format("GET", wrk.path)
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    'RESULT {"requests": %d, "seconds": %.3f, "p50": %.3f, "p95": %.3f, "p99": %.3f, '
+    .. '"errors": %d, "non2xx": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout, summary.errors.status))
+end
