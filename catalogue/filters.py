@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,8 @@ DEFAULT_ORDERING = "title"
 
 # Filters about sessions: they must all hold for the same open session of a course.
 SESSION_FILTERS = ("open", "month", "city")
+# The month column of the city rows in the session facet query (one union, one key type).
+NO_MONTH = Value(None, output_field=DateTimeField())
 
 
 def free_price_exists() -> Exists:
@@ -152,13 +155,13 @@ class Facet:
     def is_long(self) -> bool:
         return len(self.options) > self.COLLAPSE_ABOVE
 
-    @property
+    @cached_property
     def head(self) -> list[FacetOption]:
         if not self.is_long:
             return self.options
         return sorted(self.options, key=lambda o: (-o.count, o.label.lower()))[: self.SHOW_FIRST]
 
-    @property
+    @cached_property
     def tail(self) -> list[FacetOption]:
         if not self.is_long:
             return []
@@ -329,7 +332,7 @@ class CourseFilter(django_filters.FilterSet):
         counts: dict[tuple[str, str], int] = {}
         labels: dict[tuple[str, str], tuple[int, str]] = {}
         for facet, key, label, sort, n in rows:
-            counts[(facet, str(key))] = n
+            counts[(facet, str(key))] = max(n, counts.get((facet, str(key)), 0))
             labels[(facet, str(key))] = (sort, label)
 
         def build(name: str, label, keys: list[tuple[str, str]]) -> Facet:
@@ -370,24 +373,59 @@ class CourseFilter(django_filters.FilterSet):
         return [facet for facet in facets if facet.options]
 
     def _course_facet_rows(self):
-        def m2m_part(model, facet: str, sort):
+        def counted(queryset, facet: str, target: str, sort):
+            """Courses per value, counted from the link rows of the courses in question (an
+            index lookup when filters or a search narrow them down)."""
+            return (
+                queryset.order_by()
+                .values(
+                    facet=Value(facet),
+                    key=F(f"{target}__slug"),
+                    label=F(f"{target}__name"),
+                    sort=sort,
+                )
+                .annotate(n=Count("pk"))
+            )
+
+        def chosen(model, facet: str, sort):
+            """Chosen values count 0 here, so they stay visible (and can be unticked) even
+            when the other filters leave no course for them."""
             return (
                 model.objects.order_by()
-                .values(facet=Value(facet), key=F("slug"), label=F("name"), sort=sort)
-                .annotate(n=Count("courses", filter=Q(courses__in=self._ids_without(facet))))
+                .filter(slug__in=self.selected(facet))
+                .values(facet=Value(facet), key=F("slug"), label=F("name"), sort=sort, n=Value(0))
             )
 
         parts = [
-            m2m_part(Theme, "theme", F("position")),
-            m2m_part(Format, "format", F("position")),
-            m2m_part(Audience, "audience", Value(0)),
-            m2m_part(Provider, "provider", Value(0)),
+            counted(
+                Course.objects.filter(pk__in=self._ids_without("theme"), theme__isnull=False),
+                "theme",
+                "theme",
+                F("theme__position"),
+            ),
+        ]
+        for relation, facet, sort in (
+            (Course.formats, "format", F("format__position")),
+            (Course.audiences, "audience", Value(0)),
+            (Course.providers, "provider", Value(0)),
+        ):
+            links = relation.through.objects.filter(course_id__in=self._ids_without(facet))
+            parts.append(counted(links, facet, facet, sort))
+        for model, facet, sort in (
+            (Theme, "theme", F("position")),
+            (Format, "format", F("position")),
+            (Audience, "audience", Value(0)),
+            (Provider, "provider", Value(0)),
+        ):
+            if self.selected(facet):
+                parts.append(chosen(model, facet, sort))
+        parts.append(
             Course.objects.order_by()
             .filter(pk__in=self._ids_without("level"))
             .exclude(level="")
             .values(facet=Value("level"), key=F("level"), label=F("level"), sort=Value(0))
-            .annotate(n=Count("pk")),
-        ]
+            .annotate(n=Count("pk"))
+        )
         for key, condition in ((FREE, free_price_exists()), (PAID, paid_price_exists())):
             parts.append(
                 Course.objects.order_by()
@@ -414,30 +452,25 @@ class CourseFilter(django_filters.FilterSet):
         month_filter = self.session_q(exclude="month")
         if month_filter is not None:
             month_sessions = month_sessions.filter(month_filter)
-        months = (
-            month_sessions.annotate(
-                month_key=ExtractYear("starts_at") * 100 + ExtractMonth("starts_at")
-            )
-            .values(
-                facet=Value("month"),
-                key=F("month_key"),
-                label=Value(""),
-                sort=Value(0),
-            )
-            .annotate(n=Count("course", distinct=True))
-        )
+        # date_trunc on a timestamp is much cheaper than EXTRACT, which yields numerics.
+        months = month_sessions.values(
+            facet=Value("month"),
+            key=TruncMonth("starts_at"),
+            label=Value(""),
+            sort=Value(0),
+        ).annotate(n=Count("course", distinct=True))
         city_sessions = base.filter(course__in=self._ids_without("city"))
         city_filter = self.session_q(exclude="city")
         if city_filter is not None:
             city_sessions = city_sessions.filter(city_filter)
         online = (
             city_sessions.filter(location__is_online=True)
-            .values(facet=Value("city"), key=Value(0), label=Value("online"), sort=Value(1))
+            .values(facet=Value("city"), key=NO_MONTH, label=Value("online"), sort=Value(1))
             .annotate(n=Count("course", distinct=True))
         )
         cities = (
             city_sessions.filter(location__is_online=False)
-            .values(facet=Value("city"), key=Value(0), label=F("location__city"), sort=Value(0))
+            .values(facet=Value("city"), key=NO_MONTH, label=F("location__city"), sort=Value(0))
             .annotate(n=Count("course", distinct=True))
         )
         for facet, key, label, sort, n in months.union(online, cities, all=True).values_list(
@@ -446,7 +479,7 @@ class CourseFilter(django_filters.FilterSet):
             if not n:
                 continue
             if facet == "month":
-                yield facet, f"{key // 100:04d}-{key % 100:02d}", "", sort, n
+                yield facet, f"{key:%Y-%m}", "", sort, n
             elif label == "online":
                 yield facet, "online", _("Online"), sort, n
             else:

@@ -220,7 +220,10 @@ class Course(models.Model):
         indexes = [
             models.Index(fields=["is_published", "title"], name="course_published_title"),
             models.Index(fields=["is_published", "-created_at"], name="course_published_created"),
-            models.Index(fields=["level"], name="course_level"),
+            # Narrow indexes the facet counts scan instead of the wide course rows.
+            models.Index(fields=["id"], condition=Q(is_published=True), name="course_published_id"),
+            models.Index(fields=["level", "id"], name="course_level"),
+            models.Index(fields=["theme", "id"], name="course_theme_id"),
         ]
         constraints = [
             models.CheckConstraint(

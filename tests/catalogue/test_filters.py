@@ -332,3 +332,35 @@ def test_catalogue_query_count_does_not_grow_with_the_data(
         client.get(URL, params)
     assert response.status_code == 200
     assert len(fifty) == len(one)
+
+
+def test_month_facet_and_filter_use_the_local_date(catalogue_data):
+    """A session that starts late in the evening of the last day of a month (Amsterdam time,
+    already the next month in UTC in winter and summer alike) belongs to the local month."""
+    today = timezone.localdate()
+    first_of_next = (today.replace(day=1) + datetime.timedelta(days=62)).replace(day=1)
+    last_day = first_of_next - datetime.timedelta(days=1)
+    SessionFactory(
+        course=catalogue_data["privacy"],
+        days=[(last_day, datetime.time(23, 0), datetime.time(23, 59))],
+    )
+    SessionFactory(
+        course=catalogue_data["didactiek"],
+        days=[(first_of_next, datetime.time(0, 30), datetime.time(2, 0))],
+    )
+    facets = {f.name: f for f in CourseFilter({}, queryset=Course.objects.published()).facets()}
+    months = {o.value: o.count for o in facets["month"].options}
+    assert months == {f"{last_day:%Y-%m}": 1, f"{first_of_next:%Y-%m}": 1}
+    assert filtered({"month": f"{last_day:%Y-%m}"}) == {"Privacy in het IDO"}
+    assert filtered({"month": f"{first_of_next:%Y-%m}"}) == {"Didactische vaardigheden"}
+
+
+def test_a_chosen_value_without_courses_stays_visible(catalogue_data):
+    """E-learning is chosen, but no e-learning course is for civil servants: the option
+    stays (with 0) so it can be unticked."""
+    params = {"format": "e-learning", "audience": "ambtenaren"}
+    facets = {f.name: f for f in CourseFilter(params, queryset=Course.objects.published()).facets()}
+    formats = {o.value: (o.count, o.selected) for o in facets["format"].options}
+    assert formats == {"klassikaal": (1, False), "e-learning": (0, True)}
+    audiences = {o.value: (o.count, o.selected) for o in facets["audience"].options}
+    assert audiences == {"ido-medewerkers": (1, False), "ambtenaren": (0, True)}
