@@ -11,8 +11,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # a large XLSX export takes a while
 graceful_timeout = 30
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+# Load the application once in the master: a worker that is (re)started is forked ready to
+# serve, instead of importing Django while requests queue up behind it. Restart (not HUP)
+# the master to deploy new code.
+preload_app = True
+max_requests = 10000  # recycle workers now and then, against slow leaks
+max_requests_jitter = 1000
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"

@@ -65,7 +65,7 @@ def queue_email(
         attachments=attachments or [],
         enrolment=enrolment,
     )
-    transaction.on_commit(lambda: deliver(message.pk))
+    transaction.on_commit(lambda: deliver(message.pk, message))
     return message
 
 
@@ -77,14 +77,17 @@ def ics_attachment(filename: str, content: bytes) -> dict:
     }
 
 
-def deliver(pk: int) -> bool:
-    """Send one queued e-mail; True when sent. Safe to call from several processes."""
+def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
+    """Send one queued e-mail; True when sent. Safe to call from several processes.
+
+    `message` saves reading the row back when the caller has just stored it."""
     claimed = QueuedEmail.objects.filter(
         pk=pk, status__in=[QueuedEmail.Status.PENDING, QueuedEmail.Status.FAILED]
     ).update(status=QueuedEmail.Status.SENDING, attempts=F("attempts") + 1)
     if not claimed:
         return False  # someone else sent it, or is sending it now
-    message = QueuedEmail.objects.get(pk=pk)
+    if message is None:
+        message = QueuedEmail.objects.get(pk=pk)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -177,6 +177,8 @@ def _placement(session: Session, organisation: str) -> Outcome:
 
 def _mail_context(enrolment: Enrolment, **extra) -> dict:
     session = enrolment.session
+    # Once per session object: the text, the HTML and the calendar all list the days.
+    prefetch_related_objects([session], "days")
     return {
         "enrolment": enrolment,
         "session": session,
@@ -248,15 +250,12 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
     promoted = []
     if free <= 0:
         return promoted
-    for candidate in (
-        Enrolment.objects.filter(session=session)
-        .waitlist()
-        .select_related("session__course", "session__location")
-    ):
+    for candidate in Enrolment.objects.filter(session=session).waitlist():
         if free == 0:
             break
         if cap is not None and registered.get(candidate.organisation_key, 0) >= cap:
             continue  # keeps their place in the queue for a place their organisation may get
+        candidate.session = session  # the locked row, whose days are fetched once for all
         candidate.status = REGISTERED
         candidate.promoted_at = now
         candidate.save(update_fields=["status", "promoted_at", "updated_at"])

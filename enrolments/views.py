@@ -41,7 +41,13 @@ def receipt_redirect(session: Session, outcome: Outcome, first_name: str) -> Htt
 @require_http_methods(["GET", "POST"])
 @ratelimit_post("enrol")
 def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = public_session(session_id)
+    if request.method == "POST":
+        # Enough to validate and enrol; the page is only drawn again when something is wrong.
+        session = get_object_or_404(
+            Session.objects.public().select_related("course"), pk=session_id
+        )
+    else:
+        session = public_session(session_id)
     form = EnrolmentForm(request.POST or None, session=session)
     status = 200
     if request.method == "POST":
@@ -72,6 +78,8 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                 return receipt_redirect(session, result.outcome, data["first_name"])
         else:
             status = 400
+    if request.method == "POST":
+        session = form.session = public_session(session_id)  # with places and days
     return render(
         request, "enrolments/enrol.html", {"session": session, "form": form}, status=status
     )
