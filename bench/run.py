@@ -12,7 +12,8 @@ counts come from the same pages in-process. At 10 000 courses it also exports 10
 enrolments as CSV and XLSX (time and peak memory).
 
 Database server: BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432);
-the databases are trainingscatalogus_bench_<size> and are kept for the next run.
+the databases are <BENCH_DATABASE_PREFIX>_<size> (default trainingscatalogus_bench_100 and
+trainingscatalogus_bench_10000) and are kept for the next run.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ PYTHON = sys.executable
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "trainingscatalogus_bench")
 
 BUDGETS = {
     "queries": {
@@ -64,7 +66,11 @@ def log(message: str) -> None:
 
 
 def database_url(size: int) -> str:
-    return f"{SERVER}/trainingscatalogus_bench_{size}"
+    return f"{SERVER}/{db_name(size)}"
+
+
+def db_name(size: int) -> str:
+    return f"{PREFIX}_{size}"
 
 
 def env_for(size: int, **extra) -> dict[str, str]:
@@ -108,7 +114,7 @@ def psql(sql: str, database: str = "postgres") -> str:
 
 
 def prepare_database(size: int, sessions_per_course: int, enrolments_per_session: int) -> dict:
-    name = f"trainingscatalogus_bench_{size}"
+    name = db_name(size)
     if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
         psql(f'CREATE DATABASE "{name}"')
     manage(size, "migrate", "--no-input")
@@ -136,7 +142,7 @@ def prepare_database(size: int, sessions_per_course: int, enrolments_per_session
 
 def sample(size: int) -> dict:
     """Slugs and ids the load uses, read from the benchmark database."""
-    name = f"trainingscatalogus_bench_{size}"
+    name = db_name(size)
     slugs = psql(
         "SELECT string_agg(slug, ',') FROM (SELECT slug FROM trainings_course "
         "WHERE is_published ORDER BY id LIMIT 200) x",
@@ -272,7 +278,7 @@ def measure_pages(server: Server, found: dict, seconds: float) -> dict:
 
 
 def enrolment_race(server: Server, size: int, found: dict, seconds: float) -> dict:
-    name = f"trainingscatalogus_bench_{size}"
+    name = db_name(size)
     before = int(psql("SELECT count(*) FROM enrolments_enrolment", name))
     result = wrk(server.url, "/", seconds, 20, ENROL=",".join(found["sessions"]))
     after = int(psql("SELECT count(*) FROM enrolments_enrolment", name))
@@ -422,6 +428,19 @@ def check(report: dict, smoke: bool) -> list[tuple[str, bool, str]]:
             checks.append(
                 (f"{run['size']} courses: {page} queries ≤ {limit}", value <= limit, str(value))
             )
+        failed = {
+            name: result["non2xx"] + result["errors"]
+            for key in ("pages", "uncached")
+            for name, result in run[key].items()
+            if result["non2xx"] + result["errors"]
+        }
+        checks.append(
+            (
+                f"{run['size']} courses: every page answered 200 under load",
+                not failed,
+                ", ".join(f"{name}: {n} errors" for name, n in failed.items()) or "0",
+            )
+        )
         race = run["race"]
         checks.append(
             (
@@ -472,17 +491,22 @@ def check(report: dict, smoke: bool) -> list[tuple[str, bool, str]]:
     return checks
 
 
-def page_table(results: dict, queries: dict) -> list[str]:
-    lines = [
-        "| Page | Requests/s | Share of bare view | p50 (ms) | p95 (ms) | Queries | Errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
+def page_table(results: dict, queries: dict, workers: int = 0) -> list[str]:
+    head = "| Page | Requests/s | Share of bare view | p50 (ms) | p95 (ms) | Queries | Errors |"
+    rule = "|---|---:|---:|---:|---:|---:|---:|"
+    if workers:
+        head += " Per request (ms) |"
+        rule += "---:|"
+    lines = [head, rule]
     for name, result in results.items():
-        lines.append(
+        line = (
             f"| {name.replace('_', ' ')} | {result['rps']:.0f} | "
             f"{result['ratio']:.0%} | {result['p50']:.1f} | {result['p95']:.1f} | "
             f"{queries.get(name, '–')} | {result['non2xx'] + result['errors']} |"
         )
+        if workers:
+            line += f" {workers * 1000 / result['rps']:.0f} |"
+        lines.append(line)
     return lines
 
 
@@ -492,12 +516,16 @@ def markdown(report: dict, checks) -> str:
         "# Performance",
         "",
         f"Measured {report['date']} with `make bench` on {machine['cores']} cores "
-        f"({machine['cpu']}), {machine['python']}, PostgreSQL {machine['postgres']}; gunicorn "
-        f"with {report['runs'][0]['workers']} workers, `DJANGO_DEBUG=0`"
+        f"({machine['cpu']}), Python {machine['python']}, PostgreSQL {machine['postgres']}; "
+        f"gunicorn with {report['runs'][0]['workers']} workers, `DJANGO_DEBUG=0`"
         f"{', Redis cache' if report['redis'] else ', local-memory cache'}; load from wrk on "
         f"the same machine (8 connections, {report['seconds']:.0f} s per page; 20 for "
         "enrolments). Throughput is also given as a share of the bare view (`/healthz`) "
-        "measured in the same run.",
+        "measured in the same run. wrk asks for the same address over and over (the course "
+        "page: 200 different courses), so with the page cache nearly every answer comes from "
+        "the cache; the second table of each size shows what a cache miss costs. Its last "
+        "column is the time one worker spends on one request (workers ÷ throughput); the "
+        "latencies are higher because 8 connections queue for the workers.",
         "",
     ]
     for run in report["runs"]:
@@ -525,7 +553,7 @@ def markdown(report: dict, checks) -> str:
                 "cache miss, e.g. the first request after a course or session changed, or a "
                 "filter combination nobody asked for in the last minute:",
                 "",
-                *page_table(run["uncached"], run["queries"]),
+                *page_table(run["uncached"], run["queries"], workers=run["workers"]),
                 "",
             ]
     if report.get("exports"):
@@ -545,8 +573,22 @@ def markdown(report: dict, checks) -> str:
         f"| {name} | {'met' if ok else '**missed**'} | {value} |" for name, ok, value in checks
     ]
     lines.append("")
-    if report.get("notes"):
-        lines += ["## Notes", ""] + [f"- {note}" for note in report["notes"]] + [""]
+    notes = list(report.get("notes", []))
+    if any(not ok and "every request rendered" in name for name, ok, _value in checks):
+        notes.append(
+            "The budgets marked *informative* apply the page budgets to pages rendered on "
+            "every request, which the product does not do by default. They are missed because "
+            "a catalogue page without the cache counts its facets (theme, format, audience, "
+            "provider, level, price, month, city) over every published course and every open "
+            "session: that work grows with the size of the catalogue, while the list of 20 "
+            "courses does not. The page cache keeps each page until the offer changes or "
+            "`DJANGO_PAGE_CACHE_SECONDS` pass; enrolments do not invalidate catalogue pages."
+        )
+    missed = [name for name, ok, _value in checks if not ok and "informative" not in name]
+    if missed:
+        notes.append("Missed budgets: " + "; ".join(missed) + ".")
+    if notes:
+        lines += ["## Notes", ""] + [f"- {note}" for note in notes] + [""]
     return "\n".join(lines)
 
 
