@@ -198,6 +198,9 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT", "900"))
 # Personal data of sessions that ended longer ago than this is anonymised by
 # `manage.py purge_personal_data` (run it nightly from cron).
 PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("DJANGO_RETENTION_MONTHS", "12"))
+# Free cancellation until this many working days before a session, unless the course or its
+# provider sets another term (see trainings/terms.py).
+FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING_DAYS", "10"))
 
 # -- Cache and sessions -----------------------------------------------------------------------
 # Public reading pages are cached for anonymous visitors and invalidated on every change

@@ -23,6 +23,7 @@ from trainings.models import (
     LearningPath,
     LearningPathStep,
     Location,
+    OrganisationType,
     Price,
     Profile,
     ProgrammePart,
@@ -59,7 +60,7 @@ class CourseCountMixin:
 
 @admin.register(Provider)
 class ProviderAdmin(CourseCountMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "course_count"]
+    list_display = ["name", "kind", "free_cancellation_working_days", "course_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -95,10 +96,39 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["name", "city", "street_address"]
 
 
-class PriceInline(admin.TabularInline):
+class PriceForm(forms.ModelForm):
+    eligible_types = forms.MultipleChoiceField(
+        label=_("voor medewerkers van"),
+        choices=OrganisationType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Alleen bij 'gratis onder voorwaarde'. Niets aangevinkt: iedereen."),
+    )
+
+    class Meta:
+        model = Price
+        fields = [
+            "kind",
+            "amount",
+            "condition",
+            "eligible_types",
+            "eligible_country",
+            "min_attendance",
+            "justification_days",
+            "position",
+        ]
+
+
+class PriceInline(admin.StackedInline):
     model = Price
+    form = PriceForm
     extra = 0
-    fields = ["kind", "amount", "condition", "position"]
+    fields = [
+        ("kind", "amount", "position"),
+        "condition",
+        "eligible_types",
+        ("eligible_country", "min_attendance", "justification_days"),
+    ]
 
 
 class ProgrammePartInline(admin.StackedInline):
@@ -201,6 +231,7 @@ class CourseAdmin(admin.ModelAdmin):
                     "duration",
                     ("default_capacity", "default_min_participants"),
                     "max_per_organisation",
+                    "free_cancellation_working_days",
                 ],
                 "description": _(
                     "Nieuwe sessies nemen deze waarden over; per sessie aan te passen."

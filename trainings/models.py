@@ -6,15 +6,46 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trainings import terms
 from trainings.fields import URLField
 from trainings.querysets import CourseQuerySet, SessionQuerySet
+
+
+class Country(models.TextChoices):
+    NETHERLANDS = "NL", _("Nederland")
+    BELGIUM = "BE", _("België")
+
+
+class OrganisationType(models.TextChoices):
+    """What kind of organisation people work for; conditions on prices refer to these."""
+
+    LIBRARY = "library", _("Bibliotheek")
+    MUNICIPALITY = "municipality", _("Gemeente")
+    OCMW = "ocmw", _("OCMW")
+    PROVINCE = "province", _("Provincie")
+    SUPPORT = "support", _("POI of steunpunt")
+    EDUCATION = "education", _("Onderwijs")
+    NONPROFIT = "nonprofit", _("Maatschappelijke organisatie")
+    COMPANY = "company", _("Bedrijf")
+    OTHER = "other", _("Andere")
+
+
+def working_days_field(help_text):
+    return models.PositiveSmallIntegerField(
+        _("kosteloos annuleren tot (werkdagen voor de sessie)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(60)],
+        help_text=help_text,
+    )
 
 
 class Provider(models.Model):
@@ -32,6 +63,12 @@ class Provider(models.Model):
     description = models.TextField(_("beschrijving"), blank=True)
     website = URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mailadres"), blank=True)
+    free_cancellation_working_days = working_days_field(
+        _(
+            "Standaard voor de trainingen van deze aanbieder. Leeg: de algemene termijn van de "
+            "catalogus."
+        )
+    )
 
     class Meta:
         verbose_name = _("aanbieder")
@@ -175,6 +212,13 @@ class Course(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Bijvoorbeeld maximaal 16 deelnemers per bibliotheek."),
     )
+    free_cancellation_working_days = working_days_field(
+        _(
+            "Tot hoeveel werkdagen voor de eerste lesdag een deelnemer kosteloos annuleert; "
+            "daarna is de volledige prijs verschuldigd. Leeg: de termijn van de organiserende "
+            "aanbieder, of anders die van de catalogus."
+        )
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.AVAILABLE
     )
@@ -249,6 +293,17 @@ class Course(models.Model):
         return reverse("catalogue:course-detail", kwargs={"slug": self.slug})
 
     @property
+    def cancellation_working_days(self) -> int:
+        """Free cancellation until this many working days before a session (the course's own
+        term, else its contact provider's, else the catalogue's)."""
+        if self.free_cancellation_working_days is not None:
+            return self.free_cancellation_working_days
+        provider = self.contact_provider
+        if provider is not None and provider.free_cancellation_working_days is not None:
+            return provider.free_cancellation_working_days
+        return terms.default_working_days()
+
+    @property
     def has_open_session(self) -> bool:
         """Whether any session in upcoming_sessions (see the course page's query) is open."""
         return any(session.is_open_for_registration for session in self.upcoming_sessions)
@@ -311,6 +366,33 @@ class Price(models.Model):
         help_text=_("Verplicht bij 'gratis onder voorwaarde'."),
     )
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    # The rule behind "free under condition" (amount: empty or 0 = free, more = reduced).
+    eligible_types = models.JSONField(
+        _("voor medewerkers van"),
+        default=list,
+        blank=True,
+        help_text=_("Soorten organisaties die in aanmerking komen. Niets aangevinkt: iedereen."),
+    )
+    eligible_country = models.CharField(
+        _("in land"),
+        max_length=2,
+        choices=Country.choices,
+        blank=True,
+        help_text=_("Leeg: organisaties uit elk land."),
+    )
+    min_attendance = models.PositiveSmallIntegerField(
+        _("minimale aanwezigheid (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Bijvoorbeeld 75 of 100. Leeg: aanwezigheid telt niet mee."),
+    )
+    justification_days = models.PositiveSmallIntegerField(
+        _("afwezigheid verantwoorden binnen (dagen)"),
+        default=15,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Na de laatste lesdag; een tijdig verantwoorde afwezigheid kost niets."),
+    )
 
     class Meta:
         verbose_name = _("prijs")
@@ -331,10 +413,39 @@ class Price(models.Model):
                 condition=~Q(kind="free_under_condition") | ~Q(condition=""),
                 name="price_condition_required_when_free_under_condition",
             ),
+            models.CheckConstraint(
+                condition=Q(min_attendance__isnull=True)
+                | Q(min_attendance__gte=1, min_attendance__lte=100),
+                name="price_min_attendance_percentage",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.amount if self.amount is not None else '—'}"
+
+    def clean(self):
+        unknown = set(self.eligible_types or []) - set(OrganisationType.values)
+        if unknown:
+            raise ValidationError(
+                {"eligible_types": _("Onbekende soort organisatie: %s") % ", ".join(unknown)}
+            )
+        if self.kind != self.Kind.FREE_UNDER_CONDITION and (
+            self.eligible_types or self.eligible_country or self.min_attendance
+        ):
+            raise ValidationError(
+                _("Voorwaarden horen alleen bij de prijssoort 'gratis onder voorwaarde'.")
+            )
+
+    def is_eligible(self, organisation_type: str, country: str) -> bool:
+        """Whether staff of such an organisation can follow the course under this condition."""
+        if self.eligible_types and organisation_type not in self.eligible_types:
+            return False
+        return not self.eligible_country or country == self.eligible_country
+
+    @property
+    def eligible_types_display(self) -> list[str]:
+        labels = dict(OrganisationType.choices)
+        return [str(labels[value]) for value in self.eligible_types if value in labels]
 
     @property
     def is_free(self) -> bool:
@@ -344,9 +455,7 @@ class Price(models.Model):
 class Location(models.Model):
     """Where a session takes place: a venue with an address, or online."""
 
-    class Country(models.TextChoices):
-        NETHERLANDS = "NL", _("Nederland")
-        BELGIUM = "BE", _("België")
+    Country = Country
 
     TIMEZONES = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
 
@@ -567,6 +676,33 @@ class Session(models.Model):
             and self.starts_at > now
             and self.closes_at > now
         )
+
+    # -- Cancellation terms (expect course, its contact provider and organiser loaded) --------
+
+    @property
+    def free_cancellation_working_days(self) -> int:
+        """The course's term, else the organising provider's, else as for the course."""
+        if (
+            self.course.free_cancellation_working_days is None
+            and self.organiser_id
+            and self.organiser.free_cancellation_working_days is not None
+        ):
+            return self.organiser.free_cancellation_working_days
+        return self.course.cancellation_working_days
+
+    @property
+    def free_cancellation_until(self) -> datetime.date | None:
+        """The last day on which cancelling costs nothing (local to the venue)."""
+        if self.starts_at is None:
+            return None
+        first_day = timezone.localtime(self.starts_at, self.location.tzinfo).date()
+        return terms.working_days_before(
+            first_day, self.free_cancellation_working_days, self.location.country
+        )
+
+    def is_late_cancellation(self, moment: datetime.datetime) -> bool:
+        until = self.free_cancellation_until
+        return until is not None and timezone.localtime(moment, self.location.tzinfo).date() > until
 
     @property
     def needs_more_registrations(self) -> int:
