@@ -35,13 +35,16 @@ def hit(key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
-def ratelimit_post(scope: str):
-    """Refuse a client's POSTs to this view with 429 once they exceed the configured rate."""
+def ratelimit_post(scope: str, counts=None):
+    """Refuse a client's POSTs to this view with 429 once they exceed the configured rate.
+
+    `counts(request)` can say that a POST does not count (a form asking for one more row)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
-            if request.method == "POST" and not hit(
+            counted = request.method == "POST" and (counts is None or counts(request))
+            if counted and not hit(
                 f"{scope}:{client_ip(request)}",
                 settings.RATELIMIT_POSTS,
                 settings.RATELIMIT_WINDOW,

@@ -186,3 +186,139 @@ class SessionRequestForm(HoneypotForm):
         "message",
         "website",
     ]
+
+
+class ColleagueForm(forms.Form):
+    """One row of the group form: a colleague to enrol."""
+
+    first_name = forms.CharField(
+        label=_("Voornaam"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    last_name = forms.CharField(
+        label=_("Achternaam"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    email = forms.EmailField(
+        label=_("E-mailadres"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    job_title = forms.CharField(
+        label=_("Functie"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class BaseColleagueFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen = {}
+        filled = 0
+        for index, form in enumerate(self.forms):
+            if not form.has_changed():
+                continue  # an empty row
+            filled += 1
+            email = getattr(form, "cleaned_data", {}).get("email")
+            if not email:
+                continue
+            key = email.casefold()
+            if key in seen:
+                form.add_error(
+                    "email",
+                    gettext("Dit e-mailadres staat al in rij %(row)s.") % {"row": seen[key] + 1},
+                )
+            else:
+                seen[key] = index
+        if not filled:
+            raise forms.ValidationError(
+                gettext("Vul ten minste één collega in: voornaam, achternaam en e-mailadres.")
+            )
+
+    @property
+    def people(self) -> list[dict]:
+        return [form.cleaned_data for form in self.forms if form.cleaned_data.get("email")]
+
+
+MAX_COLLEAGUES = 50
+ColleagueFormSet = forms.formset_factory(
+    ColleagueForm,
+    formset=BaseColleagueFormSet,
+    extra=2,  # rows on a new form; more can be added, and empty rows are ignored
+    max_num=MAX_COLLEAGUES,
+    absolute_max=MAX_COLLEAGUES,
+    validate_max=True,
+)
+
+
+class GroupEnrolmentForm(HoneypotForm):
+    """The rest of the group form: the organisation, who sends it, and the privacy check."""
+
+    organisation = forms.CharField(
+        label=_("Organisatie"),
+        max_length=200,
+        help_text=_("Alle collega's in dit formulier werken voor deze organisatie."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    submitted_by_name = forms.CharField(
+        label=_("Jouw naam"),
+        max_length=200,
+        help_text=_("Bijvoorbeeld de teamleider of opleidingscoördinator."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    submitted_by_email = forms.EmailField(
+        label=_("Jouw e-mailadres"),
+        max_length=254,
+        help_text=_("Hierheen sturen we een overzicht van wie wel en niet is ingeschreven."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    invitation_code = forms.CharField(
+        label=_("Uitnodigingscode"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Alleen nodig als je niet bij de organisatie hoort waarvoor de sessie is gereserveerd."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    privacy = forms.BooleanField(
+        label=_("Ik heb de privacyverklaring gelezen"),
+        error_messages={
+            "required": _(
+                "Lees de privacyverklaring en vink dit vakje aan om je collega's in te schrijven."
+            )
+        },
+    )
+
+    def __init__(self, *args, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.fields["privacy"].label = privacy_label()
+        if not session.reserved_for:
+            del self.fields["invitation_code"]
+
+
+class SubstituteForm(forms.Form):
+    """The colleague who takes over a place."""
+
+    first_name = forms.CharField(
+        label=_("Voornaam van je collega"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    last_name = forms.CharField(
+        label=_("Achternaam van je collega"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mailadres van je collega"),
+        max_length=254,
+        help_text=_("Je collega krijgt de bevestiging en een eigen link."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    job_title = forms.CharField(
+        label=_("Functie"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from trainings.models import Course, Session
+from trainings.models import Country, Course, OrganisationType, Session, SessionDay
 
 
 def organisation_key(name: str) -> str:
@@ -55,6 +55,86 @@ class EnrolmentQuerySet(models.QuerySet):
         )
 
 
+class Organisation(models.Model):
+    """An organisation people enrol for, as advisers know it: its type and country decide
+    whether a "free under condition" price applies. Matched to enrolments by key, the name
+    compared case- and space-insensitively; new names are added as people enrol."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    type = models.CharField(
+        _("soort"),
+        max_length=20,
+        choices=OrganisationType.choices,
+        blank=True,
+        help_text=_("Leeg: nog niet ingedeeld."),
+    )
+    country = models.CharField(_("land"), max_length=2, choices=Country.choices, blank=True)
+    created_at = models.DateTimeField(_("toegevoegd op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.key:  # the key stays when an adviser corrects the spelling of the name
+            self.key = organisation_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_classified(self) -> bool:
+        return bool(self.type and self.country)
+
+
+class EnrolmentGroup(models.Model):
+    """Colleagues enrolled together with one form, and who filled it in."""
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("sessie"), related_name="+", on_delete=models.PROTECT
+    )
+    organisation = models.CharField(_("organisatie"), max_length=200)
+    submitted_by_name = models.CharField(_("ingeschreven door"), max_length=200)
+    submitted_by_email = models.EmailField(_("e-mailadres van de inschrijver"), max_length=254)
+    language = models.CharField(
+        _("taal"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("ontvangen op"), default=timezone.now)
+    anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("groepsinschrijving")
+        verbose_name_plural = _("groepsinschrijvingen")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.submitted_by_name})"
+
+
+class CostOutcome(models.TextChoices):
+    PENDING = "pending", _("Nog te bepalen")
+    FREE = "free", _("Gratis")
+    REDUCED = "reduced", _("Verlaagd tarief")
+    CHARGED = "charged", _("Deelnemersprijs")
+
+
+class CostReason(models.TextChoices):
+    CONDITION_MET = "condition_met", _("Voldoet aan de voorwaarde")
+    JUSTIFIED_ABSENCE = "justified_absence", _("Afwezigheid tijdig verantwoord")
+    BELOW_MINIMUM = "below_minimum", _("Aanwezigheid onder het minimum")
+    NOT_ELIGIBLE = "not_eligible", _("Organisatie komt niet in aanmerking")
+    UNCLASSIFIED = "unclassified", _("Soort of land van de organisatie nog onbekend")
+    ATTENDANCE_UNKNOWN = "attendance_unknown", _("Aanwezigheid nog niet geregistreerd")
+    LATE_CANCELLATION = "late_cancellation", _("Te laat geannuleerd")
+    CANCELLED_IN_TIME = "cancelled_in_time", _("Tijdig geannuleerd")
+    NOT_PLACED = "not_placed", _("Niet geplaatst (wachtlijst)")
+    PARTICIPANT_PRICE = "participant_price", _("Deelnemersprijs")
+    NO_PARTICIPANT_PRICE = "no_participant_price", _("Geen deelnemersprijs")
+
+
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Ingeschreven")
@@ -88,6 +168,31 @@ class Enrolment(models.Model):
         blank=True,
     )
     cancellation_reason = models.TextField(_("reden van annulering"), blank=True)
+    cancelled_late = models.BooleanField(
+        _("late annulering"),
+        default=False,
+        help_text=_("Geannuleerd na de termijn voor kosteloos annuleren."),
+    )
+    group = models.ForeignKey(
+        EnrolmentGroup,
+        verbose_name=_("groepsinschrijving"),
+        related_name="enrolments",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    # What the organisation pays, worked out after the session (enrolments/costs.py).
+    cost_outcome = models.CharField(
+        _("kosten"), max_length=20, choices=CostOutcome.choices, blank=True
+    )
+    cost_amount = models.DecimalField(
+        _("bedrag (€)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    cost_reason = models.CharField(
+        _("reden"), max_length=30, choices=CostReason.choices, blank=True
+    )
+    cost_open_until = models.DateField(_("afwezigheid te verantwoorden tot"), null=True, blank=True)
+    cost_settled_at = models.DateTimeField(_("kosten bepaald op"), null=True, blank=True)
     language = models.CharField(
         _("taal"),
         max_length=10,
@@ -158,6 +263,7 @@ class EnrolmentEvent(models.Model):
         PROMOTED = "promoted", _("Van de wachtlijst ingeschreven")
         CANCELLED = "cancelled", _("Geannuleerd")
         CHANGED = "changed", _("Gegevens gewijzigd")
+        SUBSTITUTED = "substituted", _("Vervangen door een collega")
         ANONYMISED = "anonymised", _("Persoonsgegevens verwijderd")
 
     enrolment = models.ForeignKey(
@@ -188,6 +294,48 @@ class EnrolmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.at:%d-%m-%Y %H:%M})"
+
+
+class Attendance(models.Model):
+    """Whether a registered person was there on one day of the session."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Aanwezig")
+        ABSENT = "absent", _("Afwezig")
+        EXCUSED = "excused", _("Afwezig met verantwoording")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inschrijving"),
+        related_name="attendance",
+        on_delete=models.CASCADE,
+    )
+    day = models.ForeignKey(
+        SessionDay, verbose_name=_("dag"), related_name="attendance", on_delete=models.CASCADE
+    )
+    status = models.CharField(_("aanwezigheid"), max_length=10, choices=Status.choices)
+    # For an excused absence, also when it was justified (the condition's window counts).
+    marked_at = models.DateTimeField(_("geregistreerd op"), default=timezone.now)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("door"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("aanwezigheid")
+        verbose_name_plural = _("aanwezigheid")
+        ordering = ["day__date", "enrolment"]
+        permissions = [("mark_attendance", _("Kan aanwezigheid registreren"))]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "day"], name="attendance_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.get_status_display()}"
 
 
 class Interest(models.Model):

@@ -11,6 +11,7 @@ same transaction and sent after commit.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,7 +28,9 @@ from enrolments.mail import ics_attachment, queue_email
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
+    EnrolmentGroup,
     Interest,
+    Organisation,
     QueuedEmail,
     SessionRequest,
     organisation_key,
@@ -126,7 +129,7 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
 def _lock_session(session_id: int) -> Session:
     return (
         Session.objects.select_for_update(of=("self",))
-        .select_related("course", "location")
+        .select_related("course__contact_provider", "location", "organiser")
         .get(pk=session_id)
     )
 
@@ -272,6 +275,81 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
 # -- Enrolling and cancelling ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone to enrol, as typed in a form."""
+
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str = ""
+
+
+def _register_organisation(name: str, key: str) -> None:
+    """Make sure advisers find the organisation in their list, to classify it."""
+    Organisation.objects.get_or_create(key=key, defaults={"name": name})
+
+
+def _enrol(
+    session: Session,
+    person: Person,
+    *,
+    organisation: str,
+    key: str,
+    now: datetime.datetime,
+    public: bool,
+    by_user: AbstractBaseUser | None,
+    language: str | None,
+    group: EnrolmentGroup | None = None,
+) -> EnrolmentResult:
+    """Place one person in a session that the caller has locked and checked."""
+    email = person.email.strip()
+    outcome = _placement(session, key)
+    existing = Enrolment.objects.active().filter(session=session, email__iexact=email).first()
+    if existing is not None:
+        if not public:
+            raise AlreadyEnrolled
+        _mail_existing(existing, now)
+        return EnrolmentResult(outcome, None)
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                session=session,
+                first_name=person.first_name.strip(),
+                last_name=person.last_name.strip(),
+                email=email,
+                organisation=organisation,
+                organisation_key=key,
+                job_title=person.job_title.strip(),
+                status=outcome.status,
+                created_at=now,
+                privacy_accepted_at=now if public else None,
+                created_by=_actor(by_user),
+                language=language or settings.LANGUAGE_CODE,
+                group=group,
+            )
+    except IntegrityError:
+        # Only reachable if a write bypassed the session lock; still never a second row.
+        if not public:
+            raise AlreadyEnrolled from None
+        return EnrolmentResult(outcome, None)
+    places_changed(session.course.slug)
+    record(
+        enrolment,
+        EnrolmentEvent.Kind.CREATED,
+        actor=by_user,
+        note=(
+            _("ingeschreven via het beheer")
+            if not public
+            else _("als groep ingeschreven door %(name)s") % {"name": group.submitted_by_name}
+            if group
+            else ""
+        ),
+    )
+    _queue_outcome(enrolment, outcome)
+    return EnrolmentResult(outcome, enrolment)
+
+
 def enrolment_create(
     *,
     session_id: int,
@@ -291,7 +369,6 @@ def enrolment_create(
     enrolled address creates nothing and mails that address instead (rule 6). From the admin
     (public=False) the deadline does not apply and a duplicate raises AlreadyEnrolled.
     """
-    email = email.strip()
     organisation = " ".join(organisation.split())
     key = organisation_key(organisation)
     with transaction.atomic():
@@ -299,43 +376,103 @@ def enrolment_create(
         now = timezone.now()  # taken under the lock: the queue follows the lock order
         _check_open(session, now, public=public)
         _check_reservation(session, key, invitation_code)
-        outcome = _placement(session, key)
-        existing = Enrolment.objects.active().filter(session=session, email__iexact=email).first()
-        if existing is not None:
-            if not public:
-                raise AlreadyEnrolled
-            _mail_existing(existing, now)
-            return EnrolmentResult(outcome, None)
-        try:
-            with transaction.atomic():
-                enrolment = Enrolment.objects.create(
-                    session=session,
-                    first_name=first_name.strip(),
-                    last_name=last_name.strip(),
-                    email=email,
-                    organisation=organisation,
-                    organisation_key=key,
-                    job_title=job_title.strip(),
-                    status=outcome.status,
-                    created_at=now,
-                    privacy_accepted_at=now if public else None,
-                    created_by=by_user if by_user and by_user.is_authenticated else None,
-                    language=language or settings.LANGUAGE_CODE,
-                )
-        except IntegrityError:
-            # Only reachable if a write bypassed the session lock; still never a second row.
-            if not public:
-                raise AlreadyEnrolled from None
-            return EnrolmentResult(outcome, None)
-        places_changed(session.course.slug)
-        record(
-            enrolment,
-            EnrolmentEvent.Kind.CREATED,
-            actor=by_user,
-            note="" if public else _("ingeschreven via het beheer"),
+        _register_organisation(organisation, key)
+        return _enrol(
+            session,
+            Person(first_name, last_name, email, job_title),
+            organisation=organisation,
+            key=key,
+            now=now,
+            public=public,
+            by_user=by_user,
+            language=language,
         )
-        _queue_outcome(enrolment, outcome)
-        return EnrolmentResult(outcome, enrolment)
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: EnrolmentGroup
+    results: list[tuple[Person, EnrolmentResult]]
+
+
+def group_enrolment_create(
+    *,
+    session_id: int,
+    organisation: str,
+    people: list[Person],
+    submitted_by_name: str,
+    submitted_by_email: str,
+    invitation_code: str = "",
+    language: str | None = None,
+) -> GroupResult:
+    """Enrol several colleagues of one organisation, in the order given, under one lock:
+    each is registered or waitlisted under the caps exactly as if they had enrolled one after
+    another, and gets their own e-mail; the person who sent the form gets a summary."""
+    organisation = " ".join(organisation.split())
+    key = organisation_key(organisation)
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        now = timezone.now()
+        _check_open(session, now, public=True)
+        _check_reservation(session, key, invitation_code)
+        _register_organisation(organisation, key)
+        group = EnrolmentGroup.objects.create(
+            session=session,
+            organisation=organisation,
+            submitted_by_name=" ".join(submitted_by_name.split()),
+            submitted_by_email=submitted_by_email.strip(),
+            language=language or settings.LANGUAGE_CODE,
+            created_at=now,
+        )
+        results = []
+        seen = set()
+        for offset, person in enumerate(people):
+            address = person.email.strip().casefold()
+            if address in seen:
+                continue  # the form refuses this; never two rows for one address
+            seen.add(address)
+            # A microsecond apart, so the queue keeps the order of the rows.
+            moment = now + datetime.timedelta(microseconds=offset)
+            results.append(
+                (
+                    person,
+                    _enrol(
+                        session,
+                        person,
+                        organisation=organisation,
+                        key=key,
+                        now=moment,
+                        public=True,
+                        by_user=None,
+                        language=language,
+                        group=group,
+                    ),
+                )
+            )
+        _queue_group_summary(group, session, results)
+        return GroupResult(group, results)
+
+
+def _queue_group_summary(group: EnrolmentGroup, session: Session, results) -> None:
+    with translation.override(group.language):
+        context = {
+            "group": group,
+            "session": session,
+            "course": session.course,
+            "days": list(session.days.all()),
+            "course_url": settings.SITE_URL + session.course.get_absolute_url(),
+            "results": [(person, result.outcome) for person, result in results],
+            "subject": {
+                "course": session.course.title,
+                "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
+            },
+        }
+    queue_email(
+        kind="group_received",
+        to=group.submitted_by_email,
+        context=context,
+        language=group.language,
+    )
 
 
 def enrolment_cancel(
@@ -365,16 +502,20 @@ def enrolment_cancel(
             )
         before = enrolment.status
         was_registered = before == REGISTERED
+        enrolment.session = session  # the locked row, with the cancellation terms loaded
         enrolment.status = CANCELLED
         enrolment.cancelled_at = now
-        enrolment.cancelled_by = by_user if by_user and by_user.is_authenticated else None
+        enrolment.cancelled_by = _actor(by_user)
         enrolment.cancellation_reason = reason.strip()
+        # Only a place given back late costs the organisation (see the course's terms).
+        enrolment.cancelled_late = was_registered and session.is_late_cancellation(now)
         enrolment.save(
             update_fields=[
                 "status",
                 "cancelled_at",
                 "cancelled_by",
                 "cancellation_reason",
+                "cancelled_late",
                 "updated_at",
             ]
         )
@@ -384,12 +525,118 @@ def enrolment_cancel(
             EnrolmentEvent.Kind.CANCELLED,
             before=before,
             actor=by_user,
-            note=reason.strip(),
+            note=(_("late annulering") + ". " if enrolment.cancelled_late else "") + reason.strip(),
         )
         if notify:
-            _queue("cancelled", enrolment)
+            _queue(
+                "cancelled",
+                enrolment,
+                late=enrolment.cancelled_late,
+                free_until=session.free_cancellation_until,
+            )
         if was_registered:
             _promote(session, now)
+        return enrolment
+
+
+class SubstitutionNotAllowed(EnrolmentError):
+    default_message = gettext_noop(
+        "Deze inschrijving kan niet meer aan een collega worden gegeven."
+    )
+
+
+def enrolment_substitute(
+    *,
+    enrolment_id: int,
+    person: Person,
+    by_user: AbstractBaseUser | None = None,
+    language: str | None = None,
+) -> Enrolment:
+    """Hand an enrolment to a colleague of the same organisation, at any time before the
+    session starts: same place, same position in the queue, a new person and a new
+    self-service link. Both people are mailed; the history keeps who was replaced by whom."""
+    session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        enrolment = Enrolment.objects.get(pk=enrolment_id)
+        enrolment.session = session
+        now = timezone.now()
+        if enrolment.status == CANCELLED:
+            raise SubstitutionNotAllowed(
+                _("Deze inschrijving is geannuleerd en kan niet meer worden overgedragen.")
+            )
+        if session.status == Session.Status.CANCELLED or (
+            session.starts_at is not None and session.starts_at <= now
+        ):
+            raise SubstitutionNotAllowed(
+                _("De sessie is al begonnen of geannuleerd; een vervanger kan niet meer.")
+            )
+        email = person.email.strip()
+        if email.casefold() == enrolment.email.casefold():
+            raise SubstitutionNotAllowed(
+                _("Vul de gegevens in van de collega die in jouw plaats gaat.")
+            )
+        taken = (
+            Enrolment.objects.active()
+            .filter(session=session, email__iexact=email)
+            .exclude(pk=enrolment.pk)
+        )
+        if taken.exists():
+            # Said to the person handing over their place, who knows this colleague.
+            raise AlreadyEnrolled(
+                _("Deze collega staat al ingeschreven voor deze sessie (of op de wachtlijst).")
+            )
+        previous = Enrolment(
+            pk=enrolment.pk,
+            session=session,
+            first_name=enrolment.first_name,
+            last_name=enrolment.last_name,
+            email=enrolment.email,
+            organisation=enrolment.organisation,
+            status=enrolment.status,
+            secret=enrolment.secret,
+            language=enrolment.language,
+            created_at=enrolment.created_at,
+        )
+        enrolment.first_name = person.first_name.strip()
+        enrolment.last_name = person.last_name.strip()
+        enrolment.email = email
+        enrolment.job_title = person.job_title.strip()
+        enrolment.secret = uuid.uuid4()  # the old self-service link stops working
+        enrolment.language = language or enrolment.language
+        enrolment.save(
+            update_fields=[
+                "first_name",
+                "last_name",
+                "email",
+                "job_title",
+                "secret",
+                "language",
+                "updated_at",
+            ]
+        )
+        record(
+            enrolment,
+            EnrolmentEvent.Kind.SUBSTITUTED,
+            before=enrolment.status,
+            actor=by_user,
+            note=_("%(old)s (%(old_email)s) vervangen door %(new)s (%(new_email)s)")
+            % {
+                "old": previous.full_name,
+                "old_email": previous.email,
+                "new": enrolment.full_name,
+                "new_email": enrolment.email,
+            },
+        )
+        position = enrolment.get_waitlist_position()
+        _queue("substituted", previous, successor=enrolment.full_name)
+        _queue(
+            "substitute",
+            enrolment,
+            with_calendar=enrolment.status == REGISTERED,
+            predecessor=previous.full_name,
+            position=position,
+        )
         return enrolment
 
 

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from enrolments import export_views, views
+from enrolments import attendance_views, export_views, views
 
 app_name = "enrolments"
 
 urlpatterns = [
     path("sessies/<int:session_id>/inschrijven/", views.enrol, name="enrol"),
     path("sessies/<int:session_id>/inschrijven/ontvangen/", views.enrolled, name="enrolled"),
+    path("sessies/<int:session_id>/inschrijven/groep/", views.group_enrol, name="group-enrol"),
+    path(
+        "sessies/<int:session_id>/inschrijven/groep/ontvangen/",
+        views.group_enrolled,
+        name="group-enrolled",
+    ),
     path("inschrijving/<str:token>/", views.self_service, name="self-service"),
     path(
         "export/sessies/<int:session_id>/inschrijvingen.csv",
@@ -24,6 +30,11 @@ urlpatterns = [
         "export/sessies/<int:session_id>/presentielijst/",
         export_views.attendance_list,
         name="attendance-list",
+    ),
+    path(
+        "aanwezigheid/sessies/<int:session_id>/",
+        attendance_views.attendance_page,
+        name="attendance",
     ),
     path("trainingen/<slug:slug>/op-de-hoogte/", views.interest, name="interest"),
     path(

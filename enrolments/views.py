@@ -1,20 +1,36 @@
 """Public enrolment pages. Every rule lives in services.py; these views only translate."""
 
+import contextlib
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalogue.ratelimit import ratelimit_post
-from enrolments.forms import CancelForm, EnrolmentForm, InterestForm, SessionRequestForm
+from enrolments.forms import (
+    MAX_COLLEAGUES,
+    CancelForm,
+    ColleagueFormSet,
+    EnrolmentForm,
+    GroupEnrolmentForm,
+    InterestForm,
+    SessionRequestForm,
+    SubstituteForm,
+)
+from enrolments.models import Enrolment
 from enrolments.services import (
     EnrolmentError,
     Outcome,
+    Person,
     ReservedSession,
     enrolment_cancel,
     enrolment_create,
+    enrolment_substitute,
+    group_enrolment_create,
     interest_register,
     session_request_create,
 )
@@ -26,7 +42,7 @@ from enrolments.tokens import (
     receipt_from_token,
     receipt_token,
 )
-from trainings.models import Course, Session
+from trainings.models import Course, Price, Session
 
 
 def public_session(session_id: int) -> Session:
@@ -85,6 +101,136 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
+GROUP_RESULT_KEY = "group-enrolment-result"
+
+
+def _changed_rows(data, action: str):
+    """The posted rows with one added or one removed, for drawing the form again."""
+    prefix = "form"
+    try:
+        total = max(0, min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), MAX_COLLEAGUES))
+    except ValueError:
+        total = 0
+    fields = ("first_name", "last_name", "email", "job_title")
+    rows = [{f: data.get(f"{prefix}-{i}-{f}", "") for f in fields} for i in range(total)]
+    if action == "add" and len(rows) < MAX_COLLEAGUES:
+        rows.append(dict.fromkeys(fields, ""))
+    elif action.startswith("remove-"):
+        with contextlib.suppress(ValueError, IndexError):
+            rows.pop(int(action.removeprefix("remove-")))
+        if not rows:
+            rows.append(dict.fromkeys(fields, ""))
+    changed = data.copy()
+    for key in [k for k in changed if k.startswith(f"{prefix}-")]:
+        del changed[key]
+    changed[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+    changed[f"{prefix}-INITIAL_FORMS"] = "0"
+    for i, row in enumerate(rows):
+        for f, value in row.items():
+            changed[f"{prefix}-{i}-{f}"] = value
+    return changed
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit_post("enrol", counts=lambda request: request.POST.get("action", "enrol") == "enrol")
+def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Several colleagues of one organisation at once. Without JavaScript the buttons to add
+    and remove a row post the form, which comes back with the change and nothing lost."""
+    session = public_session(session_id)
+    action = request.POST.get("action", "enrol") if request.method == "POST" else ""
+    data = request.POST if request.method == "POST" else None
+    show_errors = action == "enrol"
+    if data is not None and action != "enrol":
+        data = _changed_rows(request.POST, action)
+    form = GroupEnrolmentForm(data, session=session)
+    formset = ColleagueFormSet(data)
+    status = 200
+    if request.method == "POST" and show_errors:
+        if form.is_bot:  # looks like success; nothing is stored or sent
+            request.session[GROUP_RESULT_KEY] = {
+                "session": session.pk,
+                "organisation": "",
+                "rows": [],
+            }
+            return redirect("enrolments:group-enrolled", session_id=session.pk)
+        form_ok, rows_ok = form.is_valid(), formset.is_valid()
+        if form_ok and rows_ok:
+            data = form.cleaned_data
+            try:
+                result = group_enrolment_create(
+                    session_id=session.pk,
+                    organisation=data["organisation"],
+                    people=[
+                        Person(row["first_name"], row["last_name"], row["email"], row["job_title"])
+                        for row in formset.people
+                    ],
+                    submitted_by_name=data["submitted_by_name"],
+                    submitted_by_email=data["submitted_by_email"],
+                    invitation_code=data.get("invitation_code", ""),
+                    language=request.LANGUAGE_CODE,
+                )
+            except ReservedSession as error:
+                form.add_error("organisation", error.message)
+                status = 403
+            except EnrolmentError as error:
+                form.add_error(None, error.message)
+                status = 409
+            else:
+                # Kept in the visitor's own session: names stay out of addresses and logs.
+                request.session[GROUP_RESULT_KEY] = {
+                    "session": session.pk,
+                    "organisation": result.group.organisation,
+                    "rows": [
+                        [person.first_name, person.last_name, outcome.status, outcome.position]
+                        for person, outcome in (
+                            (person, item.outcome) for person, item in result.results
+                        )
+                    ],
+                }
+                return redirect("enrolments:group-enrolled", session_id=session.pk)
+        else:
+            status = 400
+    if status != 200:
+        session = form.session = public_session(session_id)
+    return render(
+        request,
+        "enrolments/group_enrol.html",
+        {
+            "session": session,
+            "form": form,
+            "formset": formset,
+            "show_errors": show_errors,
+            "hide_errors": not show_errors,
+            "can_add": formset.total_form_count() < MAX_COLLEAGUES,
+            "max_rows": MAX_COLLEAGUES,
+        },
+        status=status,
+    )
+
+
+@require_safe
+def group_enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = public_session(session_id)
+    result = request.session.get(GROUP_RESULT_KEY)
+    if not result or result.get("session") != session.pk:
+        return render(request, "enrolments/receipt_expired.html", {"session": session}, status=400)
+    rows = [
+        {"first_name": first, "last_name": last, "status": status, "position": position}
+        for first, last, status, position in result["rows"]
+    ]
+    return render(
+        request,
+        "enrolments/group_enrolled.html",
+        {
+            "session": session,
+            "organisation": result["organisation"],
+            "rows": rows,
+            "registered": sum(1 for row in rows if row["status"] == "registered"),
+            "waitlisted": sum(1 for row in rows if row["status"] == "waitlisted"),
+        },
+    )
+
+
 @require_safe
 def enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
     session = public_session(session_id)
@@ -106,9 +252,36 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "enrolments/link_invalid.html", status=400)
     except ExpiredLink:
         return render(request, "enrolments/link_expired.html", status=410)
-    form = CancelForm(request.POST or None)
+    substituting = request.method == "POST" and request.POST.get("action") == "substitute"
+    form = CancelForm(request.POST if request.method == "POST" and not substituting else None)
+    substitute_form = SubstituteForm(request.POST if substituting else None, prefix="sub")
     status = 200
-    if request.method == "POST":
+    if substituting:
+        if substitute_form.is_valid():
+            data = substitute_form.cleaned_data
+            try:
+                enrolment_substitute(
+                    enrolment_id=enrolment.pk,
+                    person=Person(
+                        data["first_name"], data["last_name"], data["email"], data["job_title"]
+                    ),
+                    language=request.LANGUAGE_CODE,
+                )
+            except EnrolmentError as error:
+                substitute_form.add_error(None, error.message)
+                status = 409
+            else:
+                # The link in the address bar no longer opens anything: show a page that
+                # says what happened instead of redirecting back to it.
+                session = Session.objects.for_listing().get(pk=enrolment.session_id)
+                return render(
+                    request,
+                    "enrolments/substituted.html",
+                    {"session": session, "successor": f"{data['first_name']} {data['last_name']}"},
+                )
+        else:
+            status = 400
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 enrolment_cancel(
@@ -127,7 +300,17 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(request.path)
         else:
             status = 400
-    session = Session.objects.for_listing().get(pk=enrolment.session_id)
+    session = (
+        Session.objects.for_listing()
+        .select_related("course__contact_provider", "organiser")
+        .get(pk=enrolment.session_id)
+    )
+    free_until = session.free_cancellation_until
+    today = timezone.localtime(timezone.now(), session.location.tzinfo).date()
+    price = next(
+        (p.amount for p in session.course.prices.all() if p.kind == Price.Kind.PER_PARTICIPANT),
+        None,
+    )
     return render(
         request,
         "enrolments/self_service.html",
@@ -136,6 +319,14 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
             "session": session,
             "position": enrolment.get_waitlist_position(),
             "form": form,
+            "substitute_form": substitute_form,
+            "free_until": free_until,
+            "late": (
+                enrolment.status == Enrolment.Status.REGISTERED
+                and free_until is not None
+                and today > free_until
+            ),
+            "price": price,
         },
         status=status,
     )

@@ -107,3 +107,40 @@ def test_pages_in_english_are_valid_too(client, site):
     client.cookies["django_language"] = "en"
     assert_valid(client.get(reverse("catalogue:course-list")))
     assert_valid(client.get(reverse("catalogue:course-detail", args=["privacy-in-het-ido"])))
+
+
+def test_group_enrolment_and_substitution_pages(client, site):
+    session, enrolment = site
+    url = reverse("enrolments:group-enrol", args=[session.pk])
+    assert_valid(client.get(url))
+    data = {
+        "organisation": "Bieb",
+        "submitted_by_name": "Ans",
+        "submitted_by_email": "ans@example.org",
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-first_name": "A",
+        "form-0-last_name": "B",
+        "form-0-email": "a@example.org",
+    }
+    assert_valid(client.post(url, {**data, "action": "add"}))
+    assert_valid(client.post(url, {**data, "action": "enrol"}), 400)
+    assert_valid(client.post(url, {**data, "action": "enrol", "privacy": "on"}, follow=True))
+    link = self_service_path(enrolment)
+    substitute = {
+        "action": "substitute",
+        "sub-first_name": "K",
+        "sub-last_name": "V",
+        "sub-email": "kv@example.org",
+    }
+    assert_valid(client.post(link, {**substitute, "sub-email": "x"}), 400)
+    assert_valid(client.post(link, substitute))
+
+
+def test_attendance_page(client, site):
+    session = SessionFactory(days=[-8, -1])
+    EnrolmentFactory(session=session)
+    user = User.objects.create_user("trainer", is_staff=True)
+    user.groups.add(Group.objects.get(name="Trainers"))
+    client.force_login(user)
+    assert_valid(client.get(reverse("enrolments:attendance", args=[session.pk])))
