@@ -1,0 +1,79 @@
+"""Who was there: attendance per session day, marked by advisers and trainers."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrolments.costs import session_costs_settle
+from enrolments.models import Attendance, Enrolment
+from enrolments.services import EnrolmentError
+from trainings.models import SessionDay
+
+
+class AttendanceNotAllowed(EnrolmentError):
+    pass
+
+
+def attendance_mark(
+    *,
+    enrolment_id: int,
+    day_id: int,
+    status: str,
+    by_user: AbstractBaseUser | None = None,
+    settle: bool = True,
+) -> Attendance:
+    """Record present, absent or excused for one person on one day. Tapping the same status
+    again changes nothing (an excuse keeps the moment it was first given). After the session
+    the costs of the session are worked out again."""
+    if status not in Attendance.Status.values:
+        raise AttendanceNotAllowed(_("Kies aanwezig, afwezig of afwezig met verantwoording."))
+    enrolment = Enrolment.objects.select_related("session__location").get(pk=enrolment_id)
+    day = SessionDay.objects.get(pk=day_id, session_id=enrolment.session_id)
+    if enrolment.status != Enrolment.Status.REGISTERED:
+        raise AttendanceNotAllowed(
+            _("Aanwezigheid geldt alleen voor ingeschreven deelnemers, niet voor %(status)s.")
+            % {"status": enrolment.get_status_display().lower()}
+        )
+    today = timezone.localtime(timezone.now(), enrolment.session.location.tzinfo).date()
+    if status != Attendance.Status.EXCUSED and day.date > today:
+        raise AttendanceNotAllowed(
+            _("Aanwezig of afwezig kan pas vanaf de dag zelf; een afmelding vooraf wel.")
+        )
+    with transaction.atomic():
+        mark = Attendance.objects.select_for_update().filter(enrolment=enrolment, day=day).first()
+        if mark is not None and mark.status == status:
+            return mark
+        if mark is None:
+            mark = Attendance(enrolment=enrolment, day=day)
+        mark.status = status
+        mark.marked_at = timezone.now()
+        mark.marked_by = by_user if by_user is not None and by_user.is_authenticated else None
+        mark.save()
+    if settle:
+        session_costs_settle(session_id=enrolment.session_id)  # nothing happens before the end
+    return mark
+
+
+def attendance_mark_unmarked(
+    *, day_id: int, status: str, by_user: AbstractBaseUser | None = None
+) -> int:
+    """Give everyone registered who has no mark for this day yet the same status (the
+    trainer's "everyone else was there"). Returns how many were marked."""
+    day = SessionDay.objects.get(pk=day_id)
+    unmarked = (
+        Enrolment.objects.filter(session_id=day.session_id, status=Enrolment.Status.REGISTERED)
+        .exclude(attendance__day=day)
+        .values_list("pk", flat=True)
+    )
+    count = 0
+    for enrolment_id in list(unmarked):
+        attendance_mark(
+            enrolment_id=enrolment_id, day_id=day.pk, status=status, by_user=by_user, settle=False
+        )
+        count += 1
+    if count:
+        session_costs_settle(session_id=day.session_id)
+    return count
