@@ -5,8 +5,9 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,13 +17,27 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from enrolments import services
+from enrolments.attendance import AttendanceNotAllowed, attendance_mark
+from enrolments.attendance_views import can_mark_attendance
+from enrolments.cost_overview import cost_overview
+from enrolments.costs import session_costs_settle, sessions_to_settle
 from enrolments.dashboard import dashboard
 from enrolments.export_views import can_export, export_response
+from enrolments.forms import SubstituteForm
 from enrolments.mail import deliver
-from enrolments.models import Enrolment, EnrolmentEvent, Interest, QueuedEmail, SessionRequest
+from enrolments.models import (
+    Attendance,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentGroup,
+    Interest,
+    Organisation,
+    QueuedEmail,
+    SessionRequest,
+)
 from enrolments.privacy import person_erase, person_export, person_records
 from trainings.admin import SessionAdmin, SessionAdminForm
-from trainings.models import Session
+from trainings.models import Session, SessionDay
 
 
 class SessionPeriodFilter(admin.SimpleListFilter):
@@ -136,6 +151,39 @@ class ExportMixin:
         return self._export(request, queryset, "csv")
 
 
+class AttendanceInline(admin.TabularInline):
+    """Attendance per day; saved through attendance_mark (see save_formset)."""
+
+    model = Attendance
+    extra = 0
+    can_delete = False
+    fields = ["day", "status", "marked_at", "marked_by"]
+    readonly_fields = ["marked_at", "marked_by"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        days = formset.form.base_fields["day"]
+        days.queryset = SessionDay.objects.filter(session=obj.session_id if obj else None)
+        days.widget.can_add_related = days.widget.can_change_related = False
+        days.widget.can_delete_related = days.widget.can_view_related = False
+        return formset
+
+    def get_extra(self, request, obj=None, **kwargs):
+        if obj is None or obj.status != Enrolment.Status.REGISTERED:
+            return 0
+        return max(obj.session.days.count() - obj.attendance.count(), 0)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return (
+            obj is not None
+            and obj.status == Enrolment.Status.REGISTERED
+            and request.user.has_perm("enrolments.mark_attendance")
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("enrolments.mark_attendance")
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
@@ -149,6 +197,8 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        "cost_outcome",
+        "cancelled_late",
         SessionPeriodFilter,
         "session__course__theme",
         ("session__course", admin.RelatedOnlyFieldListFilter),
@@ -164,34 +214,67 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     actions = ["cancel", "export_xlsx", "export_csv"]
-    inlines = [EnrolmentEventInline]
-    fields = [
-        "session",
-        "status",
-        "first_name",
-        "last_name",
-        "email",
-        "organisation",
-        "job_title",
-        "created_at",
-        "promoted_at",
-        "created_by",
-        "privacy_accepted_at",
-        "cancelled_at",
-        "cancelled_by",
-        "cancellation_reason",
+    inlines = [AttendanceInline, EnrolmentEventInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "session",
+                    "status",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "organisation",
+                    "job_title",
+                    "substitute_link",
+                ]
+            },
+        ),
+        (
+            _("Herkomst"),
+            {
+                "fields": [
+                    "created_at",
+                    "group",
+                    "created_by",
+                    "promoted_at",
+                    "privacy_accepted_at",
+                ]
+            },
+        ),
+        (
+            _("Annulering"),
+            {"fields": ["cancelled_at", "cancelled_by", "cancellation_reason", "cancelled_late"]},
+        ),
+        (
+            _("Kosten"),
+            {
+                "fields": ["cost_outcome", "cost_amount", "cost_reason", "cost_open_until"],
+                "description": _(
+                    "Worden na de sessie bepaald uit de prijs, de voorwaarde, de soort "
+                    "organisatie, de aanwezigheid en een late annulering."
+                ),
+            },
+        ),
     ]
     readonly_fields = [
         "session",
         "status",
         "organisation",
+        "substitute_link",
         "created_at",
+        "group",
         "promoted_at",
         "created_by",
         "privacy_accepted_at",
         "cancelled_at",
         "cancelled_by",
         "cancellation_reason",
+        "cost_outcome",
+        "cost_amount",
+        "cost_reason",
+        "cost_open_until",
     ]
 
     def get_queryset(self, request):
@@ -210,13 +293,90 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
             services.record(
                 obj, EnrolmentEvent.Kind.CHANGED, before=obj.status, actor=request.user, note=labels
             )
+        if "cancelled_late" in form.changed_data:
+            session_costs_settle(session_id=obj.session_id)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attendance:
+            return super().save_formset(request, form, formset, change)
+        # Through the same function as the attendance page (costs follow).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed() or not row.cleaned_data.get("day"):
+                continue
+            try:
+                attendance_mark(
+                    enrolment_id=form.instance.pk,
+                    day_id=row.cleaned_data["day"].pk,
+                    status=row.cleaned_data["status"],
+                    by_user=request.user,
+                )
+            except AttendanceNotAllowed as error:
+                self.message_user(request, error.message, messages.ERROR)
+        return None
+
+    @admin.display(description=_("vervangen"))
+    def substitute_link(self, obj: Enrolment) -> str:
+        if obj.pk is None or obj.status == Enrolment.Status.CANCELLED:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:enrolments_enrolment_substitute", args=[obj.pk]),
+            _("Overdragen aan een collega"),
+        )
 
     def get_urls(self):
         export = self.admin_site.admin_view(self.export_filtered)
+        substitute = self.admin_site.admin_view(self.substitute_view)
         return [
             path("export.<str:fmt>", export, name="enrolments_enrolment_export"),
+            path("<int:pk>/vervangen/", substitute, name="enrolments_enrolment_substitute"),
             *super().get_urls(),
         ]
+
+    def substitute_view(self, request: HttpRequest, pk: int):
+        """Hand a place to a colleague of the same organisation, from the admin."""
+        enrolment = get_object_or_404(
+            Enrolment.objects.select_related("session__course", "session__location"), pk=pk
+        )
+        if not self.has_change_permission(request, enrolment):
+            raise PermissionDenied
+        form = SubstituteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            previous = enrolment.full_name
+            try:
+                services.enrolment_substitute(
+                    enrolment_id=enrolment.pk,
+                    person=services.Person(
+                        data["first_name"], data["last_name"], data["email"], data["job_title"]
+                    ),
+                    by_user=request.user,
+                )
+            except services.EnrolmentError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "De plaats van %(old)s is overgedragen aan %(new)s; beiden krijgen een "
+                        "e-mail."
+                    )
+                    % {"old": previous, "new": f"{data['first_name']} {data['last_name']}"},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:enrolments_enrolment_change", args=[enrolment.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Plaats overdragen aan een collega"),
+            "form": form,
+            "enrolment": enrolment,
+            "opts": self.model._meta,
+            "original": enrolment,
+        }
+        return TemplateResponse(request, "admin/enrolments/enrolment/substitute.html", context)
 
     def export_filtered(self, request, fmt: str):
         """Export exactly what the changelist shows with the same filters and search."""
@@ -396,7 +556,14 @@ class SessionEnrolmentAdminForm(SessionAdminForm):
 class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
     form = SessionEnrolmentAdminForm
     inlines = [*SessionAdmin.inlines, EnrolmentInline]
-    actions = [*SessionAdmin.actions, "confirm", "cancel", "export_xlsx", "export_csv"]
+    actions = [
+        *SessionAdmin.actions,
+        "confirm",
+        "cancel",
+        "settle_costs",
+        "export_xlsx",
+        "export_csv",
+    ]
 
     def export_enrolments(self, request, queryset):
         return Enrolment.objects.filter(session__in=queryset.values("pk"))
@@ -440,13 +607,36 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
         extra_context["add_enrolment_url"] = (
             reverse("admin:enrolments_enrolment_add") + f"?session={object_id}"
         )
+        links = []
+        if can_mark_attendance(request.user) and str(object_id).isdigit():
+            links.append(
+                (_("Aanwezigheid registreren"), reverse("enrolments:attendance", args=[object_id]))
+            )
         if can_export(request.user) and str(object_id).isdigit():
-            extra_context["export_links"] = [
+            links += [
                 (_("Presentielijst"), reverse("enrolments:attendance-list", args=[object_id])),
                 (_("Excel"), reverse("enrolments:export-xlsx", args=[object_id])),
                 (_("CSV"), reverse("enrolments:export-csv", args=[object_id])),
             ]
+        extra_context["export_links"] = links
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(
+        description=_("Bepaal de kosten van de gekozen (afgelopen) sessies opnieuw"),
+        permissions=["change"],
+    )
+    def settle_costs(self, request, queryset):
+        settled = sum(1 for s in queryset if session_costs_settle(session_id=s.pk))
+        self.message_user(
+            request,
+            ngettext(
+                "De kosten van %d afgelopen sessie zijn bepaald.",
+                "De kosten van %d afgelopen sessies zijn bepaald.",
+                settled,
+            )
+            % settled,
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description=_("Laat de gekozen sessies doorgaan (deelnemers krijgen bericht)"),
@@ -721,3 +911,112 @@ class QueuedEmailAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%d e-mail verstuurd.", "%d e-mails verstuurd.", sent) % sent
         )
+
+
+class ClassifiedFilter(admin.SimpleListFilter):
+    title = _("ingedeeld")
+    parameter_name = "classified"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("nog niet ingedeeld")), ("yes", _("ingedeeld"))]
+
+    def queryset(self, request, queryset):
+        missing = Q(type="") | Q(country="")
+        if self.value() == "no":
+            return queryset.filter(missing)
+        if self.value() == "yes":
+            return queryset.exclude(missing)
+        return queryset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Advisers say what kind of organisation each is; prices' conditions depend on it."""
+
+    list_display = ["name", "type", "country", "enrolment_count"]
+    list_editable = ["type", "country"]
+    list_filter = [ClassifiedFilter, "type", "country"]
+    search_fields = ["name"]
+    fields = ["name", "type", "country", "created_at"]
+    readonly_fields = ["created_at"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        enrolments = (
+            Enrolment.objects.filter(organisation_key=OuterRef("key"))
+            .order_by()
+            .values("organisation_key")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(n_enrolments=Subquery(enrolments))
+
+    @admin.display(description=_("inschrijvingen"), ordering="n_enrolments")
+    def enrolment_count(self, obj: Organisation) -> int:
+        return obj.n_enrolments or 0
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"type", "country"} & set(form.changed_data):
+            # What its people pay may change: work it out again for recent sessions.
+            now = timezone.now()
+            sessions = (
+                sessions_to_settle(now, within_days=365)
+                .filter(enrolments__organisation_key=obj.key)
+                .distinct()
+                .values_list("pk", flat=True)
+            )
+            for session_id in sessions:
+                session_costs_settle(session_id=session_id, now=now)
+
+
+class GroupEnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    fk_name = "group"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["first_name", "last_name", "email", "status"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EnrolmentGroup)
+class EnrolmentGroupAdmin(admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "submitted_by_name",
+        "submitted_by_email",
+        "session",
+        "created_at",
+    ]
+    list_select_related = ["session__course", "session__location"]
+    search_fields = ["organisation", "submitted_by_name", "submitted_by_email"]
+    date_hierarchy = "created_at"
+    fields = ["session", "organisation", "submitted_by_name", "submitted_by_email", "created_at"]
+    readonly_fields = fields
+    inlines = [GroupEnrolmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.register_view(
+    "kosten/",
+    cost_overview,
+    name="cost-overview",
+    title=_("Kosten per organisatie"),
+    description=_(
+        "Per organisatie en periode: wie wat volgde, de aanwezigheid en wat in rekening "
+        "wordt gebracht, ook als Excel of CSV voor de financiële afdeling."
+    ),
+    permission="enrolments.export_enrolments",
+)

@@ -14,11 +14,13 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     Aggregate,
     Case,
     CharField,
+    Count,
     F,
     IntegerField,
     OuterRef,
@@ -27,11 +29,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrolments.models import Enrolment
-from trainings.models import SessionDay
+from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
+from trainings.models import Country, OrganisationType, SessionDay
 
 # Spreadsheets treat a cell starting with one of these as a formula (OWASP: CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +77,7 @@ class Column:
     key: str
     label: str
     width: int
-    kind: str = "text"  # text, date, datetime, number
+    kind: str = "text"  # text, date, datetime, number, money
 
 
 def columns() -> list[Column]:
@@ -188,9 +191,12 @@ class _Line:
         return value
 
 
-def csv_value(value) -> str:
+def csv_value(value, decimal_comma: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        text = f"{value:.2f}"
+        return text.replace(".", ",") if decimal_comma else text
     if isinstance(value, datetime.datetime):
         return value.strftime("%d-%m-%Y %H:%M")
     if isinstance(value, datetime.date):
@@ -200,13 +206,17 @@ def csv_value(value) -> str:
     return str(value)
 
 
-def csv_stream(data: Iterable[list], delimiter: str = ",") -> Iterator[str]:
-    """RFC 4180 lines, header first, preceded by a byte order mark; a few hundred rows a chunk."""
+def csv_stream(
+    data: Iterable[list], delimiter: str = ",", cols: list[Column] | None = None
+) -> Iterator[str]:
+    """RFC 4180 lines, header first, preceded by a byte order mark; a few hundred rows a chunk.
+    With the semicolon (Excel in Dutch) amounts get a decimal comma."""
     writer = csv.writer(_Line(), delimiter=delimiter, lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow([column.label for column in columns()])
+    yield "\ufeff" + writer.writerow([column.label for column in (cols or columns())])
+    decimal_comma = delimiter == ";"
     chunk: list[str] = []
     for row in data:
-        chunk.append(writer.writerow([csv_value(value) for value in row]))
+        chunk.append(writer.writerow([csv_value(value, decimal_comma) for value in row]))
         if len(chunk) >= ROWS_PER_CHUNK:
             yield "".join(chunk)
             chunk = []
@@ -222,14 +232,14 @@ def sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-def xlsx_file(data: Iterable[list], title: str):
+def xlsx_file(data: Iterable[list], title: str, cols: list[Column] | None = None):
     """A finished workbook in a temporary file (kept in memory while small), at offset 0."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    cols = columns()
+    cols = cols or columns()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
     for index, column in enumerate(cols, start=1):
@@ -252,6 +262,10 @@ def xlsx_file(data: Iterable[list], title: str):
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "DD-MM-YYYY HH:MM"
             return cell
+        if column.kind == "money" and value is not None:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = "#,##0.00"
+            return cell
         if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # stored as text: never evaluated as a formula
@@ -264,3 +278,125 @@ def xlsx_file(data: Iterable[list], title: str):
     workbook.save(output)
     output.seek(0)
     return output
+
+
+# -- Costs per organisation, for the finance department --------------------------------------
+
+
+def cost_columns() -> list[Column]:
+    return [
+        Column("organisation", _("Organisatie"), 30),
+        Column("type", _("Soort organisatie"), 18),
+        Column("country", _("Land"), 10),
+        Column("first_name", _("Voornaam"), 16),
+        Column("last_name", _("Achternaam"), 20),
+        Column("email", _("E-mailadres"), 30),
+        Column("course", _("Training"), 40),
+        Column("session", _("Sessie"), 12),
+        Column("date", _("Datum"), 12, "date"),
+        Column("status", _("Status"), 14),
+        Column("present", _("Dagen aanwezig"), 9, "number"),
+        Column("days", _("Dagen"), 7, "number"),
+        Column("rate", _("Aanwezigheid (%)"), 10, "number"),
+        Column("outcome", _("Kosten"), 16),
+        Column("amount", _("Bedrag (€)"), 11, "money"),
+        Column("reason", _("Reden"), 34),
+        Column("open_until", _("Verantwoording mogelijk tot"), 14, "date"),
+    ]
+
+
+def cost_queryset(enrolments: QuerySet) -> QuerySet:
+    """One query: each settled enrolment with its organisation's details and attendance."""
+    organisation = Organisation.objects.filter(key=OuterRef("organisation_key"))
+    present = (
+        Attendance.objects.filter(enrolment=OuterRef("pk"), status=Attendance.Status.PRESENT)
+        .order_by()
+        .values("enrolment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    days = (
+        SessionDay.objects.filter(session=OuterRef("session"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        enrolments.exclude(cost_outcome="")
+        .annotate(
+            organisation_name=Coalesce(Subquery(organisation.values("name")[:1]), "organisation"),
+            organisation_type=Subquery(organisation.values("type")[:1]),
+            organisation_country=Subquery(organisation.values("country")[:1]),
+            present_days=Coalesce(Subquery(present), 0),
+            session_days=Coalesce(Subquery(days), 0),
+        )
+        .order_by("organisation_name", "session__starts_at", "session_id", "last_name", "pk")
+        .values_list(
+            "organisation_name",
+            "organisation_type",
+            "organisation_country",
+            "first_name",
+            "last_name",
+            "email",
+            "session__course__title",
+            "session__code",
+            "session_id",
+            "session__starts_at",
+            "status",
+            "present_days",
+            "session_days",
+            "cost_outcome",
+            "cost_amount",
+            "cost_reason",
+            "cost_open_until",
+        )
+    )
+
+
+def cost_rows(enrolments: QuerySet) -> Iterator[list]:
+    statuses = dict(Enrolment.Status.choices)
+    types = dict(OrganisationType.choices)
+    countries = dict(Country.choices)
+    outcomes = dict(CostOutcome.choices)
+    reasons = dict(CostReason.choices)
+    today = timezone.localdate()
+    for (
+        organisation,
+        org_type,
+        country,
+        first_name,
+        last_name,
+        email,
+        course,
+        code,
+        session_id,
+        starts_at,
+        status,
+        present,
+        days,
+        outcome,
+        amount,
+        reason,
+        open_until,
+    ) in cost_queryset(enrolments).iterator(chunk_size=FETCH_SIZE):
+        attended = status == Enrolment.Status.REGISTERED and days
+        yield [
+            organisation,
+            str(types.get(org_type, "")) if org_type else "",
+            str(countries.get(country, "")) if country else "",
+            first_name,
+            last_name,
+            email,
+            course,
+            code or f"#{session_id}",
+            timezone.localtime(starts_at).date() if starts_at else None,
+            str(statuses.get(status, status)),
+            present if attended else None,
+            days if attended else None,
+            round(100 * present / days) if attended else None,
+            str(outcomes.get(outcome, outcome)),
+            amount,
+            str(reasons.get(reason, reason)),
+            open_until if open_until and open_until >= today else None,
+        ]

@@ -39,7 +39,12 @@ def url(model, view: str, *args) -> str:
 
 
 # Made on the site by the person themselves, or by the system: never added in the admin.
-NOT_ADDED_IN_ADMIN = {"enrolments.Interest", "enrolments.SessionRequest", "enrolments.QueuedEmail"}
+NOT_ADDED_IN_ADMIN = {
+    "enrolments.Interest",
+    "enrolments.SessionRequest",
+    "enrolments.QueuedEmail",
+    "enrolments.EnrolmentGroup",
+}
 
 
 @pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
