@@ -17,7 +17,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from enrolments import services
-from enrolments.models import Enrolment, EnrolmentEvent, Interest, QueuedEmail, SessionRequest
+from enrolments.models import (
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentGroup,
+    Interest,
+    QueuedEmail,
+    SessionRequest,
+)
 
 PLACEHOLDER_DOMAIN = "geanonimiseerd.invalid"
 CHUNK = 1000
@@ -102,6 +109,25 @@ def anonymise_requests(queryset: QuerySet) -> int:
     return len(rows)
 
 
+def anonymise_groups(queryset: QuerySet) -> int:
+    """Who sent a group form: name and address go, the organisation stays."""
+    now = timezone.now()
+    rows = list(queryset.filter(anonymised_at=None))
+    for group in rows:
+        group.submitted_by_name = ""
+        group.submitted_by_email = placeholder_email("groep", group.pk)
+        group.anonymised_at = now
+    EnrolmentGroup.objects.bulk_update(
+        rows, ["submitted_by_name", "submitted_by_email", "anonymised_at"], batch_size=CHUNK
+    )
+    return len(rows)
+
+
+def forget_mentions(email: str) -> int:
+    """History notes naming this address (a colleague who took over a place) are cleared."""
+    return EnrolmentEvent.objects.filter(note__icontains=email.strip()).update(note="")
+
+
 @transaction.atomic
 def purge(months: int | None = None, now: datetime.datetime | None = None) -> dict[str, int]:
     """Anonymise everything older than the retention period; safe to run every night."""
@@ -118,6 +144,7 @@ def purge(months: int | None = None, now: datetime.datetime | None = None) -> di
                 status__in=[SessionRequest.Status.NEW, SessionRequest.Status.IN_PROGRESS]
             )
         ),
+        "groups": anonymise_groups(EnrolmentGroup.objects.filter(session__ends_at__lt=cutoff)),
     }
     counts["emails"] = QueuedEmail.objects.filter(created_at__lt=cutoff).delete()[0]
     return counts
@@ -133,6 +160,12 @@ def person_records(email: str):
         .order_by("created_at"),
         Interest.objects.filter(email__iexact=email).select_related("course"),
         SessionRequest.objects.filter(email__iexact=email).select_related("course"),
+    )
+
+
+def person_groups(email: str) -> QuerySet:
+    return EnrolmentGroup.objects.filter(submitted_by_email__iexact=email.strip()).select_related(
+        "session__course"
     )
 
 
@@ -198,6 +231,20 @@ def person_export(email: str) -> dict:
             }
             for r in requests
         ],
+        "groepsinschrijvingen_verstuurd": [
+            {
+                "training": g.session.course.title,
+                "organisatie": g.organisation,
+                "naam": g.submitted_by_name,
+                "e-mailadres": g.submitted_by_email,
+                "ontvangen_op": moment(g.created_at),
+            }
+            for g in person_groups(email)
+        ],
+        "genoemd_in_geschiedenis": [
+            {"tijdstip": moment(ev.at), "toelichting": ev.note}
+            for ev in EnrolmentEvent.objects.filter(note__icontains=email.strip())
+        ],
     }
 
 
@@ -225,6 +272,8 @@ def person_erase(email: str, *, by_user: AbstractBaseUser | None = None) -> dict
             ),
             "interest": anonymise_interest(interests),
             "requests": anonymise_requests(requests),
+            "groups": anonymise_groups(person_groups(email)),
+            "mentions": forget_mentions(email),
         }
         counts["emails"] = QueuedEmail.objects.filter(to__iexact=email.strip()).delete()[0]
     return counts

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core import serializers
 from django.core.management import call_command
 
-from enrolments.models import Enrolment
+from enrolments.models import Enrolment, EnrolmentEvent, EnrolmentGroup, Organisation
 from trainings.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def snapshot() -> str:
 
 def test_demo_loads_catalogue_sessions_and_accounts():
     call_command("demo", stdout=io.StringIO())
-    assert Session.objects.filter(code__startswith="DEMO-").count() == 12
+    assert Session.objects.filter(code__startswith="DEMO-").count() == 14
     full = Session.objects.with_counts().get(code="DEMO-03")
     assert full.is_full and full.waitlisted_count == 3
     below = Session.objects.with_counts().get(code="DEMO-04")
@@ -35,6 +35,26 @@ def test_demo_loads_catalogue_sessions_and_accounts():
     adviser = User.objects.get(username="adviseur")
     assert adviser.is_staff and adviser.groups.filter(name="POI-adviseurs").exists()
     assert User.objects.get(username="coordinator").groups.filter(name="Coördinatoren").exists()
+
+
+def test_demo_shows_every_cost_outcome_group_and_substitution():
+    call_command("demo", stdout=io.StringIO())
+    outcomes = set(Enrolment.objects.values_list("cost_outcome", "cost_reason"))
+    for outcome, reason in [
+        ("free", "condition_met"),
+        ("free", "justified_absence"),
+        ("free", "cancelled_in_time"),
+        ("free", "no_participant_price"),
+        ("reduced", "condition_met"),
+        ("charged", "below_minimum"),
+        ("charged", "not_eligible"),
+        ("charged", "late_cancellation"),
+        ("pending", "unclassified"),
+    ]:
+        assert (outcome, reason) in outcomes
+    assert EnrolmentGroup.objects.filter(enrolments__isnull=False).exists()
+    assert EnrolmentEvent.objects.filter(kind=EnrolmentEvent.Kind.SUBSTITUTED).exists()
+    assert Organisation.objects.filter(type="").exists()  # one left for an adviser to classify
 
 
 def test_demo_never_overbooks():

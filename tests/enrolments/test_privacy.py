@@ -60,6 +60,8 @@ def test_admin_edit_of_contact_details_is_logged(admin_client, admin_user):
             "job_title": "",
             "events-TOTAL_FORMS": "0",
             "events-INITIAL_FORMS": "0",
+            "attendance-TOTAL_FORMS": "0",
+            "attendance-INITIAL_FORMS": "0",
         },
     )
     event = enrolment.events.get(kind="changed")
@@ -200,3 +202,37 @@ def test_coordinators_cannot_use_the_person_page(client):
 def test_privacy_page_states_the_retention_period(client):
     html = client.get(reverse("catalogue:privacy")).content.decode()
     assert "Tot 12 maanden na afloop van de training" in html
+
+
+def test_purge_and_erase_cover_group_senders_and_substitution_notes():
+    from enrolments import services
+    from enrolments.models import EnrolmentEvent, EnrolmentGroup
+    from enrolments.privacy import person_erase, person_export, purge
+
+    session = ended(13)
+    group = EnrolmentGroup.objects.create(
+        session=session,
+        organisation="Bibliotheek Gouda",
+        submitted_by_name="Ans Teamleider",
+        submitted_by_email="ans@example.org",
+    )
+    counts = purge(12)
+    group.refresh_from_db()
+    assert counts["groups"] == 1
+    assert group.submitted_by_name == "" and group.submitted_by_email != "ans@example.org"
+
+    upcoming = SessionFactory()
+    enrolment = services.enrolment_create(
+        session_id=upcoming.pk,
+        first_name="Anna",
+        last_name="Bakker",
+        email="anna@example.org",
+        organisation="Bibliotheek Gouda",
+    ).enrolment
+    services.enrolment_substitute(
+        enrolment_id=enrolment.pk, person=services.Person("Kees", "Vos", "kees@example.org")
+    )
+    exported = person_export("anna@example.org")
+    assert exported["genoemd_in_geschiedenis"]  # the note naming her, under the colleague
+    person_erase("anna@example.org")
+    assert not EnrolmentEvent.objects.filter(note__icontains="anna@example.org").exists()

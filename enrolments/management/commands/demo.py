@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
@@ -10,9 +11,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from enrolments.models import Enrolment, Interest, SessionRequest, organisation_key
+from enrolments.costs import session_costs_settle
+from enrolments.models import (
+    Attendance,
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentGroup,
+    Interest,
+    Organisation,
+    SessionRequest,
+    organisation_key,
+)
 from trainings import search
-from trainings.models import Course, Location, Session, SessionDay
+from trainings.models import Course, Location, Price, Session, SessionDay
 from trainings.signals import offer_changed
 
 DEMO_ACCOUNTS = [
@@ -123,6 +134,26 @@ BRUSSELS_ORGANISATIONS = [
     "OCMW Jette (demo)",
     "Gemeente Evere (demo)",
 ]
+# How advisers classified the demo organisations (type, country); one is left to classify.
+ORGANISATION_TYPES = {
+    "Bibliotheek De Waarden": ("library", "NL"),
+    "Bibliotheek Rijnstreek": ("library", "NL"),
+    "Bibliotheek Kempenland": ("library", "NL"),
+    "Bibliotheek Eemvallei": ("library", "NL"),
+    "Bibliotheek Noordkust": ("library", "NL"),
+    "Gemeente Zuidhaven": ("municipality", "NL"),
+    "Gemeente Sint-Gillis (demo)": ("municipality", "BE"),
+    "OCMW Jette (demo)": ("ocmw", "BE"),
+    "Gemeente Evere (demo)": ("municipality", "BE"),
+    "vzw Buurtwerk Brussel (demo)": ("nonprofit", "BE"),
+    "Bibliotheek Nieuwland (demo)": ("", ""),
+}
+# A course that is not in the public catalogue, to show a reduced price in the cost overview.
+REDUCED_PRICE_COURSE = {
+    "slug": "demo-gesprekken-aan-de-balie",
+    "title": "Gesprekken aan de balie (demo: verlaagd tarief)",
+    "summary": "Demotraining, niet in de catalogus: laat zien hoe een verlaagd tarief werkt.",
+}
 
 
 @dataclass
@@ -263,6 +294,46 @@ DEMO_SESSIONS = [
         deadline_days=-37,
         status=Session.Status.CONFIRMED,
     ),
+    # Took place ten days ago; each person shows another cost outcome (see COST_STORIES).
+    DemoSession(
+        "DEMO-13",
+        "digitale-ongelijkheden-overheidsdiensten",
+        "brussel",
+        [(-10, "09:00", "12:00")],
+        20,
+        4,
+        registered=8,
+        deadline_days=-24,
+        status=Session.Status.CONFIRMED,
+        organisations=[
+            "Gemeente Sint-Gillis (demo)",
+            "OCMW Jette (demo)",
+            "Gemeente Evere (demo)",
+            "vzw Buurtwerk Brussel (demo)",
+            "Gemeente Sint-Gillis (demo)",
+            "OCMW Jette (demo)",
+            "Gemeente Evere (demo)",
+            "Bibliotheek Nieuwland (demo)",
+        ],
+        trainer="Deskundige van CABAN",
+    ),
+    DemoSession(
+        "DEMO-14",
+        REDUCED_PRICE_COURSE["slug"],
+        "utrecht",
+        [(-21, "09:30", "16:00"), (-14, "09:30", "16:00")],
+        12,
+        0,
+        registered=4,
+        deadline_days=-28,
+        status=Session.Status.CONFIRMED,
+        organisations=[
+            "Bibliotheek De Waarden",
+            "Bibliotheek Rijnstreek",
+            "Bibliotheek Kempenland",
+            "Gemeente Zuidhaven",
+        ],
+    ),
     # Below the minimum with the deadline days away: "in gevaar" on the workplace.
     DemoSession(
         "DEMO-12",
@@ -300,6 +371,15 @@ DEMO_INTEREST = [
 ]
 
 
+# Per past session and person (by order of enrolment): attendance per day and what else
+# happened. "P" present, "A" absent, "E" excused (in time); "late"/"in time" cancellations.
+COST_STORIES = {
+    "DEMO-11": ["P", "P", "A", "P", "P", "E", "P", "P", "P", "P", "P"],
+    "DEMO-13": ["P", "A", "E", "P", "late", "in time", "P", "P"],
+    "DEMO-14": ["PP", "PA", "PE", "PP"],
+}
+
+
 def upsert(model, lookup: dict, values: dict):
     """Create the row, or update it only where a value differs, so a rerun writes nothing."""
     obj = model.objects.filter(**lookup).first()
@@ -323,14 +403,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("loaddata", "catalogue", verbosity=0)
-        search.refresh()
         with transaction.atomic():
+            self.reduced_price_course()
             locations = {key: self.location(values) for key, values in LOCATIONS.items()}
             today = timezone.localdate()
-            for demo in DEMO_SESSIONS:
-                self.session(demo, locations[demo.location], today)
+            sessions = {
+                demo.code: self.session(demo, locations[demo.location], today)
+                for demo in DEMO_SESSIONS
+            }
+            self.organisations()
+            for code, story in COST_STORIES.items():
+                self.attendance_and_costs(sessions[code], story)
+            self.group_and_substitution(sessions)
             accounts = [self.account(*account) for account in DEMO_ACCOUNTS]
             self.interest_and_requests()
+        search.refresh()  # after the demo course, so a second run finds nothing to change
         offer_changed.send(sender=Course)  # bulk writes above bypass model signals
         courses = Course.objects.published().count()
         self.stdout.write(
@@ -418,6 +505,126 @@ class Command(BaseCommand):
                     "created_at": created,
                     "privacy_accepted_at": created,
                 },
+            )
+
+    def reduced_price_course(self):
+        course = upsert(
+            Course,
+            {"slug": REDUCED_PRICE_COURSE["slug"]},
+            {
+                "title": REDUCED_PRICE_COURSE["title"],
+                "summary": REDUCED_PRICE_COURSE["summary"],
+                "is_published": False,
+                "duration": "2 lesdagen",
+                "default_capacity": 12,
+            },
+        )
+        upsert(
+            Price,
+            {"course": course, "kind": Price.Kind.PER_PARTICIPANT},
+            {"amount": Decimal("95.00"), "position": 1},
+        )
+        upsert(
+            Price,
+            {"course": course, "kind": Price.Kind.FREE_UNDER_CONDITION},
+            {
+                "amount": Decimal("45.00"),
+                "condition": (
+                    "Verlaagd tarief voor medewerkers van Nederlandse bibliotheken die "
+                    "minstens driekwart van de lesdagen aanwezig zijn."
+                ),
+                "eligible_types": ["library"],
+                "eligible_country": "NL",
+                "min_attendance": 75,
+                "justification_days": 15,
+                "position": 2,
+            },
+        )
+
+    def organisations(self):
+        for name, (kind, country) in ORGANISATION_TYPES.items():
+            upsert(
+                Organisation,
+                {"key": organisation_key(name)},
+                {"name": name, "type": kind, "country": country},
+            )
+
+    def attendance_and_costs(self, session: Session, story: list[str]):
+        """Attendance, cancellations and the resulting costs of a session in the past."""
+        days = list(session.days.all())
+        tz = session.location.tzinfo
+        enrolments = list(Enrolment.objects.filter(session=session).order_by("created_at", "pk"))
+        for enrolment, plot in zip(enrolments, story, strict=False):
+            if plot in ("late", "in time"):
+                before = 3 if plot == "late" else 40
+                moment = datetime.datetime.combine(
+                    days[0].date - datetime.timedelta(days=before), datetime.time(10), tzinfo=tz
+                )
+                upsert(
+                    Enrolment,
+                    {"pk": enrolment.pk},
+                    {
+                        "status": Enrolment.Status.CANCELLED,
+                        "cancelled_at": moment,
+                        "cancelled_late": plot == "late",
+                        "cancellation_reason": "Kan toch niet (demo)",
+                    },
+                )
+                continue
+            for day, mark in zip(days, plot, strict=False):
+                status = {"P": "present", "A": "absent", "E": "excused"}[mark]
+                # An excuse registered two days after the day, within the window.
+                later = 2 if mark == "E" else 0
+                upsert(
+                    Attendance,
+                    {"enrolment": enrolment, "day": day},
+                    {
+                        "status": status,
+                        "marked_at": datetime.datetime.combine(
+                            day.date + datetime.timedelta(days=later),
+                            day.end_time,
+                            tzinfo=tz,
+                        ),
+                    },
+                )
+        session_costs_settle(session_id=session.pk)
+
+    def group_and_substitution(self, sessions: dict[str, Session]):
+        """Three colleagues of one library enrolled together, and a place handed over."""
+        session = sessions["DEMO-02"]
+        organisation = "Bibliotheek Rijnstreek"
+        colleagues = list(
+            Enrolment.objects.filter(session=session, organisation=organisation).order_by(
+                "created_at", "pk"
+            )[:3]
+        )
+        if colleagues:
+            group, _ = EnrolmentGroup.objects.get_or_create(
+                session=session,
+                organisation=organisation,
+                submitted_by_email="teamleider@bibliotheek-rijnstreek.example.org",
+                defaults={
+                    "submitted_by_name": "Teamleider Rijnstreek",
+                    "created_at": colleagues[0].created_at,
+                },
+            )
+            Enrolment.objects.filter(pk__in=[c.pk for c in colleagues]).update(group=group)
+        handed_over = (
+            Enrolment.objects.filter(session=sessions["DEMO-01"])
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if handed_over and not handed_over.events.filter(kind="substituted").exists():
+            EnrolmentEvent.objects.create(
+                enrolment=handed_over,
+                kind=EnrolmentEvent.Kind.SUBSTITUTED,
+                from_status=handed_over.status,
+                to_status=handed_over.status,
+                at=handed_over.created_at + datetime.timedelta(days=3),
+                note=(
+                    f"Collega van {handed_over.organisation} (demo) vervangen door "
+                    f"{handed_over.full_name} ({handed_over.email})"
+                ),
             )
 
     def interest_and_requests(self):

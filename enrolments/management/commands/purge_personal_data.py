@@ -33,5 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} (ouder dan {months} maanden): {counts['enrolments']} inschrijvingen, "
             f"{counts['interest']} aanmeldingen voor belangstelling, {counts['requests']} "
-            f"aanvragen; {counts['emails']} opgeslagen e-mails verwijderd."
+            f"aanvragen, {counts['groups']} groepsinschrijvingen; {counts['emails']} opgeslagen "
+            "e-mails verwijderd."
         )
