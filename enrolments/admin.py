@@ -173,6 +173,9 @@ class AttendanceInline(admin.TabularInline):
             return 0
         return max(obj.session.days.count() - obj.attendance.count(), 0)
 
+    def get_max_num(self, request, obj=None, **kwargs):
+        return obj.session.days.count() if obj is not None else 0
+
     def has_add_permission(self, request, obj=None) -> bool:
         return (
             obj is not None
@@ -317,7 +320,7 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("vervangen"))
     def substitute_link(self, obj: Enrolment) -> str:
-        if obj.pk is None or obj.status == Enrolment.Status.CANCELLED:
+        if obj.pk is None or obj.status == Enrolment.Status.CANCELLED or obj.session.has_started:
             return "—"
         return format_html(
             '<a class="button" href="{}">{}</a>',
