@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enrolments.models import EnrolmentGroup, Organisation
 from tests.factories import (
     AudienceFactory,
     CourseFactory,
@@ -64,7 +65,16 @@ def fill(count: int):
         course = CourseFactory(formats=[format_], audiences=[audience], providers=[provider])
         PriceFactory(course=course)
         session = SessionFactory(course=course, location=LocationFactory())
-        EnrolmentFactory(session=session)
+        enrolment = EnrolmentFactory(session=session)
+        Organisation.objects.create(name=f"Organisatie {course.pk}", type="library", country="NL")
+        group = EnrolmentGroup.objects.create(
+            session=session,
+            organisation=enrolment.organisation,
+            submitted_by_name="Teamleider",
+            submitted_by_email="lead@example.org",
+        )
+        enrolment.group = group
+        enrolment.save(update_fields=["group"])
 
 
 @pytest.mark.parametrize("model", PROJECT_MODELS, ids=lambda m: m._meta.label)
