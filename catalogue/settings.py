@@ -5,6 +5,7 @@ Every deployment-specific value comes from an environment variable (see README,
 """
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -30,6 +31,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("DJANGO_THROWAWAY_SECRET_KEY") == "1":
+    SECRET_KEY = secrets.token_urlsafe(50)  # set by manage.py for commands that sign nothing
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -167,6 +167,12 @@ def test_startup_fails_clearly_without_a_secret_key():
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_developer_commands_that_sign_nothing_run_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run", DJANGO_DEBUG="0")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage(
         "check",
