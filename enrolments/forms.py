@@ -32,7 +32,29 @@ class HoneypotForm(forms.Form):
         return bool(self.data.get("website", "").strip())
 
 
-class EnrolmentForm(HoneypotForm):
+class SessionEnrolmentForm(HoneypotForm):
+    """What the single and the group enrolment form share: the invitation code, asked only for
+    a reserved session, and the privacy check (a `privacy` field) linking to the statement."""
+
+    invitation_code = forms.CharField(
+        label=_("Uitnodigingscode"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Alleen nodig als je niet bij de organisatie hoort waarvoor de sessie is gereserveerd."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.fields["privacy"].label = privacy_label()
+        if not session.reserved_for:
+            del self.fields["invitation_code"]
+
+
+class EnrolmentForm(SessionEnrolmentForm):
     first_name = forms.CharField(
         label=_("Voornaam"),
         max_length=100,
@@ -61,15 +83,6 @@ class EnrolmentForm(HoneypotForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-    invitation_code = forms.CharField(
-        label=_("Uitnodigingscode"),
-        max_length=40,
-        required=False,
-        help_text=_(
-            "Alleen nodig als je niet bij de organisatie hoort waarvoor de sessie is gereserveerd."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
     privacy = forms.BooleanField(
         label=_("Ik heb de privacyverklaring gelezen"),
         error_messages={
@@ -87,13 +100,6 @@ class EnrolmentForm(HoneypotForm):
         "privacy",
         "website",
     ]
-
-    def __init__(self, *args, session: Session, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.session = session
-        self.fields["privacy"].label = privacy_label()
-        if not session.reserved_for:
-            del self.fields["invitation_code"]
 
 
 class CancelForm(forms.Form):
@@ -250,7 +256,7 @@ ColleagueFormSet = forms.formset_factory(
 )
 
 
-class GroupEnrolmentForm(HoneypotForm):
+class GroupEnrolmentForm(SessionEnrolmentForm):
     """The rest of the group form: the organisation, who sends it, and the privacy check."""
 
     organisation = forms.CharField(
@@ -271,15 +277,6 @@ class GroupEnrolmentForm(HoneypotForm):
         help_text=_("Hierheen sturen we een overzicht van wie wel en niet is ingeschreven."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    invitation_code = forms.CharField(
-        label=_("Uitnodigingscode"),
-        max_length=40,
-        required=False,
-        help_text=_(
-            "Alleen nodig als je niet bij de organisatie hoort waarvoor de sessie is gereserveerd."
-        ),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
     privacy = forms.BooleanField(
         label=_("Ik heb de privacyverklaring gelezen"),
         error_messages={
@@ -289,12 +286,14 @@ class GroupEnrolmentForm(HoneypotForm):
         },
     )
 
-    def __init__(self, *args, session: Session, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.session = session
-        self.fields["privacy"].label = privacy_label()
-        if not session.reserved_for:
-            del self.fields["invitation_code"]
+    field_order = [
+        "website",
+        "organisation",
+        "submitted_by_name",
+        "submitted_by_email",
+        "invitation_code",
+        "privacy",
+    ]
 
 
 class SubstituteForm(forms.Form):
