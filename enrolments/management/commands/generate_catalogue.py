@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
+from enrolments.management.commands.demo import FIRST_NAMES, LAST_NAMES
 from enrolments.models import Enrolment, organisation_key
 from trainings import search
 from trainings.models import (
@@ -148,42 +149,6 @@ CITIES = [
     ("Brugge", "BE"),
     ("Hasselt", "BE"),
     ("Anderlecht", "BE"),
-]
-FIRST_NAMES = [
-    "Anna",
-    "Daan",
-    "Fatima",
-    "Jeroen",
-    "Lotte",
-    "Mohamed",
-    "Sanne",
-    "Thomas",
-    "Yara",
-    "Bart",
-    "Eline",
-    "Hamza",
-    "Ilse",
-    "Kees",
-    "Noor",
-    "Pieter",
-    "Rosa",
-]
-LAST_NAMES = [
-    "de Vries",
-    "Jansen",
-    "El Amrani",
-    "Bakker",
-    "Visser",
-    "Smit",
-    "Meijer",
-    "de Boer",
-    "Mulder",
-    "Yilmaz",
-    "Bos",
-    "Vos",
-    "Peeters",
-    "Maes",
-    "Claes",
 ]
 # Words that only the descriptions of courses on one topic use, so that a search is as
 # selective as in a real catalogue (general words above occur everywhere).
