@@ -296,28 +296,13 @@ class GroupEnrolmentForm(SessionEnrolmentForm):
     ]
 
 
-class SubstituteForm(forms.Form):
-    """The colleague who takes over a place."""
+class SubstituteForm(ColleagueForm):
+    """The colleague who takes over a place: the fields of a colleague on the group form,
+    labelled for the person handing over."""
 
-    first_name = forms.CharField(
-        label=_("Voornaam van je collega"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    last_name = forms.CharField(
-        label=_("Achternaam van je collega"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    email = forms.EmailField(
-        label=_("E-mailadres van je collega"),
-        max_length=254,
-        help_text=_("Je collega krijgt de bevestiging en een eigen link."),
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-    job_title = forms.CharField(
-        label=_("Functie"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].label = _("Voornaam van je collega")
+        self.fields["last_name"].label = _("Achternaam van je collega")
+        self.fields["email"].label = _("E-mailadres van je collega")
+        self.fields["email"].help_text = _("Je collega krijgt de bevestiging en een eigen link.")
