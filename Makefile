@@ -24,10 +24,11 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate an SQLite database (or DATABASE_URL), load the catalogue and
-## demo data, and serve http://127.0.0.1:8000/ with the development server.
-run: export DJANGO_DEBUG ?= 1
+## make run: install, write the local .env (debug on, a generated key, SITE_URL), migrate an
+## SQLite database (or DATABASE_URL), load the catalogue and demo data, and serve
+## http://127.0.0.1:8000/ with the development server (make run PORT=8300 for another port).
 run: install
+	$(BIN)/python -m catalogue.localenv --site-url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -11,10 +11,19 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from dotenv import load_dotenv
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Local settings: `make run` writes a git-ignored `.env` beside manage.py (debug on, a generated
+# key, the site's address), so every manage.py command works on a developer's machine with
+# nothing exported. Variables already in the environment win. Production has no `.env` (or
+# sets DJANGO_ENV_FILE to its own file); an empty DJANGO_ENV_FILE reads none.
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-checks")
+os.environ.setdefault("DJANGO_ENV_FILE", "")  # a developer's .env never changes the tests
 os.environ.setdefault("DJANGO_HTTPS", "0")  # the test client speaks plain HTTP
 
 from catalogue.settings import *  # noqa: F403

@@ -45,6 +45,7 @@ def production_env(static_root: Path, **overrides) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="catalogue.settings",
         DJANGO_DEBUG="0",
+        DJANGO_ENV_FILE="",  # production reads no developer .env
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_STATIC_ROOT=str(static_root),
