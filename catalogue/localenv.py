@@ -37,9 +37,7 @@ def write_local_env(path: Path, site_url: str) -> dict[str, str]:
     written = {}
     for key, value in wanted.items():
         present = current.get(key)
-        follows_port = (
-            key == "SITE_URL" and present and urlsplit(present).hostname in LOCAL_HOSTS
-        )
+        follows_port = key == "SITE_URL" and present and urlsplit(present).hostname in LOCAL_HOSTS
         if not present or (follows_port and present != value):
             set_key(path, key, value, quote_mode="never")
             written[key] = value

@@ -69,14 +69,14 @@ def clone_database():
 
     settings = connection.settings_dict
     name = f"tc_readme_{uuid.uuid4().hex[:10]}"
-    admin = dict(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
+    admin = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"],
+        "password": settings["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
     with psycopg.connect(**admin) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
