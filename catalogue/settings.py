@@ -207,6 +207,9 @@ RATELIMIT_WINDOW = int(os.environ.get("DJANGO_RATELIMIT_WINDOW", "600"))
 LOGIN_FAILURES_ALLOWED = int(os.environ.get("DJANGO_LOGIN_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DJANGO_LOGIN_LOCKOUT", "900"))
 
+# A group enrolment waits this long for the sender to confirm their address; then it is
+# deleted by `manage.py expire_group_requests`.
+GROUP_CONFIRMATION_HOURS = int(os.environ.get("DJANGO_GROUP_CONFIRMATION_HOURS", "48"))
 # Personal data of sessions that ended longer ago than this is anonymised by
 # `manage.py purge_personal_data` (run it nightly from cron).
 PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("DJANGO_RETENTION_MONTHS", "12"))

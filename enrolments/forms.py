@@ -6,7 +6,27 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from enrolments.validators import (
+    FULL_NAME_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    ORGANISATION_MAX_LENGTH,
+    validate_plain_text,
+)
 from trainings.models import Session
+
+
+class NameField(forms.CharField):
+    """A person's name or a place: one line of plain text, no web address, not too long."""
+
+    default_validators = [validate_plain_text]
+
+    def __init__(self, *, max_length: int = NAME_MAX_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+
+class OrganisationField(NameField):
+    def __init__(self, *, max_length: int = ORGANISATION_MAX_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
 
 
 def privacy_label() -> str:
@@ -55,14 +75,12 @@ class SessionEnrolmentForm(HoneypotForm):
 
 
 class EnrolmentForm(SessionEnrolmentForm):
-    first_name = forms.CharField(
+    first_name = NameField(
         label=_("Voornaam"),
-        max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    last_name = forms.CharField(
+    last_name = NameField(
         label=_("Achternaam"),
-        max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.EmailField(
@@ -71,15 +89,14 @@ class EnrolmentForm(SessionEnrolmentForm):
         help_text=_("Hierheen sturen we de bevestiging en de link om je inschrijving te beheren."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    organisation = forms.CharField(
+    organisation = OrganisationField(
         label=_("Organisatie"),
-        max_length=200,
         help_text=_("De bibliotheek, gemeente of organisatie waarvoor je werkt."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    job_title = forms.CharField(
+    job_title = NameField(
         label=_("Functie"),
-        max_length=200,
+        max_length=FULL_NAME_MAX_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
@@ -118,15 +135,13 @@ class InterestForm(HoneypotForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    organisation = forms.CharField(
+    organisation = OrganisationField(
         label=_("Organisatie"),
-        max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    city = forms.CharField(
+    city = NameField(
         label=_("Plaats of regio"),
-        max_length=100,
         required=False,
         help_text=_("Zo weten we waar een sessie welkom is."),
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
@@ -142,14 +157,13 @@ class InterestForm(HoneypotForm):
 
 
 class SessionRequestForm(HoneypotForm):
-    organisation = forms.CharField(
+    organisation = OrganisationField(
         label=_("Organisatie"),
-        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    contact_name = forms.CharField(
+    contact_name = NameField(
         label=_("Naam contactpersoon"),
-        max_length=200,
+        max_length=FULL_NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
@@ -197,26 +211,33 @@ class SessionRequestForm(HoneypotForm):
 class ColleagueForm(forms.Form):
     """One row of the group form: a colleague to enrol."""
 
-    first_name = forms.CharField(
-        label=_("Voornaam"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    first_name = NameField(
+        label=_("Voornaam"), widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    last_name = forms.CharField(
-        label=_("Achternaam"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    last_name = NameField(
+        label=_("Achternaam"), widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     email = forms.EmailField(
         label=_("E-mailadres"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    job_title = forms.CharField(
+    job_title = NameField(
         label=_("Functie"),
-        max_length=200,
+        max_length=FULL_NAME_MAX_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 
 class BaseColleagueFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _(
+            "Schrijf met één formulier maximaal %(num)d collega's in; verdeel de rest over "
+            "een tweede formulier."
+        ),
+    }
+
     def clean(self):
         seen = {}
         filled = 0
@@ -245,36 +266,44 @@ class BaseColleagueFormSet(forms.BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.cleaned_data.get("email")]
 
 
-MAX_COLLEAGUES = 50
-ColleagueFormSet = forms.formset_factory(
-    ColleagueForm,
-    formset=BaseColleagueFormSet,
-    extra=2,  # rows on a new form; more can be added, and empty rows are ignored
-    max_num=MAX_COLLEAGUES,
-    absolute_max=MAX_COLLEAGUES,
-    validate_max=True,
-)
+# Rows per group form; a session's cap per organisation makes it smaller (group_row_limit).
+MAX_COLLEAGUES = 16
+
+
+def colleague_formset(data=None, *, max_rows: int = MAX_COLLEAGUES) -> BaseColleagueFormSet:
+    """The rows of the group form, at most max_rows: more are refused, never half-read."""
+    formset_class = forms.formset_factory(
+        ColleagueForm,
+        formset=BaseColleagueFormSet,
+        extra=min(2, max_rows),  # rows on a new form; more can be added, empty rows are ignored
+        max_num=max_rows,
+        absolute_max=max_rows,
+        validate_max=True,
+    )
+    return formset_class(data)
 
 
 class GroupEnrolmentForm(SessionEnrolmentForm):
     """The rest of the group form: the organisation, who sends it, and the privacy check."""
 
-    organisation = forms.CharField(
+    organisation = OrganisationField(
         label=_("Organisatie"),
-        max_length=200,
         help_text=_("Alle collega's in dit formulier werken voor deze organisatie."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    submitted_by_name = forms.CharField(
+    submitted_by_name = NameField(
         label=_("Jouw naam"),
-        max_length=200,
+        max_length=FULL_NAME_MAX_LENGTH,
         help_text=_("Bijvoorbeeld de teamleider of opleidingscoördinator."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     submitted_by_email = forms.EmailField(
         label=_("Jouw e-mailadres"),
         max_length=254,
-        help_text=_("Hierheen sturen we een overzicht van wie wel en niet is ingeschreven."),
+        help_text=_(
+            "Hierheen sturen we een link om de aanmelding te bevestigen. Pas daarna schrijven "
+            "we je collega's in."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     privacy = forms.BooleanField(

@@ -37,7 +37,7 @@ SUBJECTS = {
     "session_cancelled": gettext_noop("Geannuleerd: {course} op {date}"),
     "interest": gettext_noop("Nieuwe sessie gepland: {course}"),
     "request_received": gettext_noop("Je aanvraag voor een sessie op maat: {course}"),
-    "group_received": gettext_noop("Je groepsinschrijving voor {course} op {date}"),
+    "group_confirm": gettext_noop("Bevestig je groepsaanmelding voor {course} op {date}"),
     "substituted": gettext_noop("Je plaats is overgedragen: {course}"),
     "substitute": gettext_noop("Je neemt de plaats van een collega over: {course}"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -90,8 +91,27 @@ class Organisation(models.Model):
         return bool(self.type and self.country)
 
 
+class EnrolmentGroupQuerySet(models.QuerySet):
+    def pending(self) -> EnrolmentGroupQuerySet:
+        """Sent, but not yet confirmed by the sender: nobody is placed yet."""
+        return self.filter(confirmed_at__isnull=True)
+
+    def expired(self, now=None) -> EnrolmentGroupQuerySet:
+        """Pending requests older than GROUP_CONFIRMATION_HOURS: never to be placed."""
+        return self.pending().filter(created_at__lte=(now or timezone.now()) - group_ttl())
+
+
+def group_ttl() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.GROUP_CONFIRMATION_HOURS)
+
+
 class EnrolmentGroup(models.Model):
-    """Colleagues enrolled together with one form, and who filled it in."""
+    """Colleagues enrolled together with one form, and who filled it in.
+
+    A group is first a request: the rows wait here until the sender confirms their own
+    address with the link mailed to them; only then are the colleagues placed (and the rows
+    dropped, since they live on as enrolments). Unconfirmed requests are deleted when they
+    expire (`manage.py expire_group_requests`)."""
 
     session = models.ForeignKey(
         Session, verbose_name=_("sessie"), related_name="+", on_delete=models.PROTECT
@@ -103,7 +123,24 @@ class EnrolmentGroup(models.Model):
         _("taal"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     created_at = models.DateTimeField(_("ontvangen op"), default=timezone.now)
+    confirmed_at = models.DateTimeField(
+        _("bevestigd op"),
+        null=True,
+        blank=True,
+        help_text=_("Leeg: de inschrijver heeft de link in de e-mail nog niet gebruikt."),
+    )
+    size = models.PositiveSmallIntegerField(_("aantal collega's"), default=0)
+    # The rows as typed, [first name, last name, e-mail, job title], until confirmation.
+    people = models.JSONField(default=list, blank=True, editable=False)
+    invitation_code = models.CharField(max_length=40, blank=True, editable=False)
+    # Part of the confirmation link; a new one would void a link already sent.
+    secret = models.UUIDField(default=uuid.uuid4, editable=False)
+    confirmation_email = models.ForeignKey(
+        "QueuedEmail", related_name="+", on_delete=models.SET_NULL, null=True, editable=False
+    )
     anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True)
+
+    objects = EnrolmentGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("groepsinschrijving")
@@ -112,6 +149,10 @@ class EnrolmentGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.submitted_by_name})"
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return self.created_at + group_ttl()
 
 
 class CostOutcome(models.TextChoices):

@@ -35,7 +35,7 @@ from enrolments.models import (
     SessionRequest,
     organisation_key,
 )
-from enrolments.tokens import self_service_path
+from enrolments.tokens import group_confirm_path, self_service_path
 from trainings.models import Course, Session, SessionDay
 
 REGISTERED = Enrolment.Status.REGISTERED
@@ -395,6 +395,26 @@ class GroupResult:
     results: list[tuple[Person, EnrolmentResult]]
 
 
+class GroupTooLarge(EnrolmentError):
+    default_message = gettext_noop("Dit formulier heeft te veel collega's.")
+
+
+class GroupRequestExpired(EnrolmentError):
+    default_message = gettext_noop(
+        "Deze aanmelding is niet op tijd bevestigd en is verwijderd. Vul het formulier opnieuw in."
+    )
+
+
+# Colleagues per group form (a session's cap per organisation makes it smaller).
+GROUP_MAX_PEOPLE = 16
+
+
+def group_row_limit(session: Session) -> int:
+    """How many colleagues one group form may hold for this session."""
+    cap = session.max_per_organisation
+    return min(GROUP_MAX_PEOPLE, cap) if cap else GROUP_MAX_PEOPLE
+
+
 def group_enrolment_create(
     *,
     session_id: int,
@@ -404,18 +424,33 @@ def group_enrolment_create(
     submitted_by_email: str,
     invitation_code: str = "",
     language: str | None = None,
-) -> GroupResult:
-    """Enrol several colleagues of one organisation, in the order given, under one lock:
-    each is registered or waitlisted under the caps exactly as if they had enrolled one after
-    another, and gets their own e-mail; the person who sent the form gets a summary."""
+) -> EnrolmentGroup:
+    """Receive a group form as a request and mail its sender a link to confirm their address.
+
+    Nothing is placed and no colleague is mailed until the sender confirms
+    (group_enrolment_confirm); the one mail names the session and the number of colleagues,
+    none of the typed text, so the form cannot carry anyone's message to anyone."""
     organisation = " ".join(organisation.split())
     key = organisation_key(organisation)
+    rows, seen = [], set()
+    for person in people:
+        address = person.email.strip()
+        if address.casefold() in seen:
+            continue  # the form refuses this; never two rows for one address
+        seen.add(address.casefold())
+        rows.append(
+            [person.first_name.strip(), person.last_name.strip(), address, person.job_title.strip()]
+        )
     with transaction.atomic():
-        session = _lock_session(session_id)
+        session = Session.objects.select_related("course", "location").get(pk=session_id)
         now = timezone.now()
         _check_open(session, now, public=True)
         _check_reservation(session, key, invitation_code)
-        _register_organisation(organisation, key)
+        limit = group_row_limit(session)
+        if len(rows) > limit:
+            raise GroupTooLarge(
+                _("Schrijf met één formulier maximaal %(count)s collega's in.") % {"count": limit}
+            )
         group = EnrolmentGroup.objects.create(
             session=session,
             organisation=organisation,
@@ -423,14 +458,60 @@ def group_enrolment_create(
             submitted_by_email=submitted_by_email.strip(),
             language=language or settings.LANGUAGE_CODE,
             created_at=now,
+            size=len(rows),
+            people=rows,
+            invitation_code=invitation_code.strip(),
         )
+        group.confirmation_email = _queue_group_confirmation(group, session)
+        group.save(update_fields=["confirmation_email"])
+        return group
+
+
+def _queue_group_confirmation(group: EnrolmentGroup, session: Session):
+    with translation.override(group.language):
+        context = {
+            "group": group,
+            "session": session,
+            "course": session.course,
+            "days": list(session.days.all()),
+            "course_url": settings.SITE_URL + session.course.get_absolute_url(),
+            "confirm_url": settings.SITE_URL + group_confirm_path(group),
+            "expires_at": timezone.localtime(group.expires_at),
+            "subject": {
+                "course": session.course.title,
+                "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
+            },
+        }
+    return queue_email(
+        kind="group_confirm",
+        to=group.submitted_by_email,
+        context=context,
+        language=group.language,
+    )
+
+
+def group_enrolment_confirm(*, group_id: int) -> GroupResult | None:
+    """The sender confirmed: place everyone in the order of the rows, under one lock, each
+    registered or waitlisted under the caps as if they had enrolled one after another, and
+    each mailed. None when the group was confirmed already (confirming twice does nothing).
+
+    Raises EnrolmentGroup.DoesNotExist once purged, GroupRequestExpired after the deadline."""
+    session_id = EnrolmentGroup.objects.values_list("session_id", flat=True).get(pk=group_id)
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        group = EnrolmentGroup.objects.select_for_update().get(pk=group_id)
+        if group.confirmed_at is not None:
+            return None
+        now = timezone.now()  # taken under the lock: the queue follows the lock order
+        if group.expires_at <= now:
+            raise GroupRequestExpired
+        _check_open(session, now, public=True)
+        key = organisation_key(group.organisation)
+        _check_reservation(session, key, group.invitation_code)
+        _register_organisation(group.organisation, key)
         results = []
-        seen = set()
-        for offset, person in enumerate(people):
-            address = person.email.strip().casefold()
-            if address in seen:
-                continue  # the form refuses this; never two rows for one address
-            seen.add(address)
+        for offset, row in enumerate(group.people):
+            person = Person(*row)
             # A microsecond apart, so the queue keeps the order of the rows.
             moment = now + datetime.timedelta(microseconds=offset)
             results.append(
@@ -439,40 +520,35 @@ def group_enrolment_create(
                     _enrol(
                         session,
                         person,
-                        organisation=organisation,
+                        organisation=group.organisation,
                         key=key,
                         now=moment,
                         public=True,
                         by_user=None,
-                        language=language,
+                        language=group.language,
                         group=group,
                     ),
                 )
             )
-        _queue_group_summary(group, session, results)
+        # The rows live on as enrolments; the request keeps no copy of them.
+        group.confirmed_at = now
+        group.people = []
+        group.invitation_code = ""
+        group.save(update_fields=["confirmed_at", "people", "invitation_code"])
         return GroupResult(group, results)
 
 
-def _queue_group_summary(group: EnrolmentGroup, session: Session, results) -> None:
-    with translation.override(group.language):
-        context = {
-            "group": group,
-            "session": session,
-            "course": session.course,
-            "days": list(session.days.all()),
-            "course_url": settings.SITE_URL + session.course.get_absolute_url(),
-            "results": [(person, result.outcome) for person, result in results],
-            "subject": {
-                "course": session.course.title,
-                "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
-            },
-        }
-    queue_email(
-        kind="group_received",
-        to=group.submitted_by_email,
-        context=context,
-        language=group.language,
-    )
+def group_requests_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the group requests nobody confirmed in time, and the mail that asked:
+    nothing of them is kept. Returns how many were deleted."""
+    with transaction.atomic():
+        expired = EnrolmentGroup.objects.expired(now)
+        mails = list(
+            expired.exclude(confirmation_email=None).values_list("confirmation_email", flat=True)
+        )
+        _total, per_model = expired.delete()
+        QueuedEmail.objects.filter(pk__in=mails).delete()
+        return per_model.get(EnrolmentGroup._meta.label, 0)
 
 
 def enrolment_cancel(

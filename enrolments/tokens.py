@@ -9,10 +9,11 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments.models import Enrolment
+from enrolments.models import Enrolment, EnrolmentGroup
 
 SELF_SERVICE_SALT = "enrolments.self-service"
 RECEIPT_SALT = "enrolments.receipt"
+GROUP_CONFIRM_SALT = "enrolments.group-confirm"
 RECEIPT_MAX_AGE = 60 * 60  # the result page is for right after enrolling
 LINK_VALID_AFTER_SESSION = datetime.timedelta(days=30)
 
@@ -80,3 +81,23 @@ def receipt_from_token(token: str) -> Receipt:
         return Receipt(int(session_id), str(status), position, str(first_name))
     except (signing.BadSignature, TypeError, ValueError) as error:
         raise InvalidLink from error
+
+
+def group_confirm_path(group: EnrolmentGroup) -> str:
+    """The link that lets the sender of a group form confirm it (only they receive it)."""
+    token = signing.dumps([group.pk, group.secret.hex], salt=GROUP_CONFIRM_SALT)
+    return reverse("enrolments:group-confirm", args=[token])
+
+
+def group_from_token(token: str) -> EnrolmentGroup:
+    """The group a confirmation link is for; ExpiredLink once the request was purged."""
+    try:
+        pk, secret = signing.loads(token, salt=GROUP_CONFIRM_SALT)
+        pk = int(pk)
+        secret = str(secret)
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise InvalidLink from error
+    group = EnrolmentGroup.objects.filter(pk=pk).first()
+    if group is None or group.secret.hex != secret:
+        raise ExpiredLink
+    return group

@@ -13,6 +13,7 @@ urlpatterns = [
         views.group_enrolled,
         name="group-enrolled",
     ),
+    path("groepsaanmelding/<str:token>/", views.group_confirm, name="group-confirm"),
     path("inschrijving/<str:token>/", views.self_service, name="self-service"),
     path(
         "export/sessies/<int:session_id>/inschrijvingen.csv",

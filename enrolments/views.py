@@ -1,36 +1,39 @@
 """Public enrolment pages. Every rule lives in services.py; these views only translate."""
 
-import contextlib
-
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalogue.ratelimit import ratelimit_post
 from enrolments.forms import (
-    MAX_COLLEAGUES,
     CancelForm,
-    ColleagueFormSet,
     EnrolmentForm,
     GroupEnrolmentForm,
     InterestForm,
     SessionRequestForm,
     SubstituteForm,
+    colleague_formset,
 )
-from enrolments.models import Enrolment
+from enrolments.models import Enrolment, EnrolmentGroup
 from enrolments.services import (
     EnrolmentError,
+    GroupRequestExpired,
+    GroupTooLarge,
     Outcome,
     Person,
     ReservedSession,
     enrolment_cancel,
     enrolment_create,
     enrolment_substitute,
+    group_enrolment_confirm,
     group_enrolment_create,
+    group_row_limit,
     interest_register,
     session_request_create,
 )
@@ -39,6 +42,7 @@ from enrolments.tokens import (
     InvalidLink,
     Receipt,
     enrolment_from_token,
+    group_from_token,
     receipt_from_token,
     receipt_token,
 )
@@ -104,20 +108,22 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
 GROUP_RESULT_KEY = "group-enrolment-result"
 
 
-def _changed_rows(data, action: str):
+def _changed_rows(data, action: str, max_rows: int):
     """The posted rows with one added or one removed, for drawing the form again."""
     prefix = "form"
     try:
-        total = max(0, min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), MAX_COLLEAGUES))
+        total = max(0, min(int(data.get(f"{prefix}-TOTAL_FORMS") or 0), max_rows))
     except ValueError:
         total = 0
     fields = ("first_name", "last_name", "email", "job_title")
     rows = [{f: data.get(f"{prefix}-{i}-{f}", "") for f in fields} for i in range(total)]
-    if action == "add" and len(rows) < MAX_COLLEAGUES:
+    if action == "add" and len(rows) < max_rows:
         rows.append(dict.fromkeys(fields, ""))
     elif action.startswith("remove-"):
-        with contextlib.suppress(ValueError, IndexError):
-            rows.pop(int(action.removeprefix("remove-")))
+        index = action.removeprefix("remove-")
+        # Only a row that is there; any other number (or none) leaves the rows as they are.
+        if index.isdecimal() and len(index) <= 3 and int(index) < len(rows):
+            rows.pop(int(index))
         if not rows:
             rows.append(dict.fromkeys(fields, ""))
     changed = data.copy()
@@ -135,29 +141,29 @@ def _changed_rows(data, action: str):
 @ratelimit_post("enrol", counts=lambda request: request.POST.get("action", "enrol") == "enrol")
 def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     """Several colleagues of one organisation at once. Without JavaScript the buttons to add
-    and remove a row post the form, which comes back with the change and nothing lost."""
+    and remove a row post the form, which comes back with the change and nothing lost.
+
+    Sending the form places nobody: the sender first confirms their own address with the
+    link we mail them (group_enrolment_create / group_enrolment_confirm)."""
     session = public_session(session_id)
+    max_rows = group_row_limit(session)
     action = request.POST.get("action", "enrol") if request.method == "POST" else ""
     data = request.POST if request.method == "POST" else None
     show_errors = action == "enrol"
     if data is not None and action != "enrol":
-        data = _changed_rows(request.POST, action)
+        data = _changed_rows(request.POST, action, max_rows)
     form = GroupEnrolmentForm(data, session=session)
-    formset = ColleagueFormSet(data)
+    formset = colleague_formset(data, max_rows=max_rows)
     status = 200
     if request.method == "POST" and show_errors:
         if form.is_bot:  # looks like success; nothing is stored or sent
-            request.session[GROUP_RESULT_KEY] = {
-                "session": session.pk,
-                "organisation": "",
-                "rows": [],
-            }
+            request.session[GROUP_RESULT_KEY] = {"session": session.pk}
             return redirect("enrolments:group-enrolled", session_id=session.pk)
         form_ok, rows_ok = form.is_valid(), formset.is_valid()
         if form_ok and rows_ok:
             data = form.cleaned_data
             try:
-                result = group_enrolment_create(
+                group_enrolment_create(
                     session_id=session.pk,
                     organisation=data["organisation"],
                     people=[
@@ -172,21 +178,15 @@ def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
             except ReservedSession as error:
                 form.add_error("organisation", error.message)
                 status = 403
+            except GroupTooLarge as error:
+                form.add_error(None, error.message)
+                status = 400
             except EnrolmentError as error:
                 form.add_error(None, error.message)
                 status = 409
             else:
-                # Kept in the visitor's own session: names stay out of addresses and logs.
-                request.session[GROUP_RESULT_KEY] = {
-                    "session": session.pk,
-                    "organisation": result.group.organisation,
-                    "rows": [
-                        [person.first_name, person.last_name, outcome.status, outcome.position]
-                        for person, outcome in (
-                            (person, item.outcome) for person, item in result.results
-                        )
-                    ],
-                }
+                # Only that this visitor sent a form for this session: no names, no outcomes.
+                request.session[GROUP_RESULT_KEY] = {"session": session.pk}
                 return redirect("enrolments:group-enrolled", session_id=session.pk)
         else:
             status = 400
@@ -201,8 +201,8 @@ def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
             "formset": formset,
             "show_errors": show_errors,
             "hide_errors": not show_errors,
-            "can_add": formset.total_form_count() < MAX_COLLEAGUES,
-            "max_rows": MAX_COLLEAGUES,
+            "can_add": formset.total_form_count() < max_rows,
+            "max_rows": max_rows,
         },
         status=status,
     )
@@ -210,24 +210,48 @@ def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @require_safe
 def group_enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
+    """After sending the group form: check your mailbox. The same page for every form."""
     session = public_session(session_id)
     result = request.session.get(GROUP_RESULT_KEY)
     if not result or result.get("session") != session.pk:
         return render(request, "enrolments/receipt_expired.html", {"session": session}, status=400)
-    rows = [
-        {"first_name": first, "last_name": last, "status": status, "position": position}
-        for first, last, status, position in result["rows"]
-    ]
     return render(
         request,
         "enrolments/group_enrolled.html",
-        {
-            "session": session,
-            "organisation": result["organisation"],
-            "rows": rows,
-            "registered": sum(1 for row in rows if row["status"] == "registered"),
-            "waitlisted": sum(1 for row in rows if row["status"] == "waitlisted"),
-        },
+        {"session": session, "hours": settings.GROUP_CONFIRMATION_HOURS},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit_post("self-service")
+def group_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the sender's mail. Opening it changes nothing (mail scanners open links);
+    the button on the page confirms. What it shows never depends on who else is enrolled."""
+    try:
+        group = group_from_token(token)
+    except InvalidLink:
+        return render(request, "enrolments/link_invalid.html", status=400)
+    except ExpiredLink:
+        return render(request, "enrolments/group_expired.html", status=410)
+    if group.confirmed_at is None and group.expires_at <= timezone.now():
+        return render(request, "enrolments/group_expired.html", status=410)
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            group_enrolment_confirm(group_id=group.pk)
+        except (EnrolmentGroup.DoesNotExist, GroupRequestExpired):
+            return render(request, "enrolments/group_expired.html", status=410)
+        except EnrolmentError as problem:
+            error, status = problem.message, 409
+        else:
+            return redirect(request.path)
+    session = Session.objects.for_listing().get(pk=group.session_id)
+    return render(
+        request,
+        "enrolments/group_confirm.html",
+        {"group": group, "session": session, "error": error},
+        status=status,
     )
 
 
