@@ -122,7 +122,7 @@ def _changed_rows(data, action: str, max_rows: int):
     elif action.startswith("remove-"):
         index = action.removeprefix("remove-")
         # Only a row that is there; any other number (or none) leaves the rows as they are.
-        if index.isdecimal() and len(index) <= 3 and int(index) < len(rows):
+        if index.isascii() and index.isdigit() and int(index) < len(rows):
             rows.pop(int(index))
         if not rows:
             rows.append(dict.fromkeys(fields, ""))
