@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from enrolments.attendance import attendance_mark
-from enrolments.models import Attendance, Enrolment
+from enrolments.models import Attendance, Enrolment, QueuedEmail
 from tests.browser.conftest import make_page
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
@@ -137,17 +137,21 @@ def fill_group_form(page) -> None:
     page.get_by_label("Ik heb de privacyverklaring gelezen").check()
 
 
-def test_group_enrolment_lists_each_colleague_with_their_outcome(phone, live_server, group_session):
+def test_group_enrolment_is_placed_once_the_sender_confirms(phone, live_server, group_session):
     phone.goto(group_url(live_server, group_session))
     fill_group_form(phone)
     phone.get_by_role("button", name="Collega's inschrijven").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Bevestig je aanmelding via de e-mail"
+    )
+    assert not Enrolment.objects.filter(organisation="Bibliotheek Eemland").exists()
+    mail = QueuedEmail.objects.get(kind="group_confirm", to="marieke@example.org")
+    link = re.search(r"https?://[^/\s]+(/\S*groepsaanmelding/\S+/)", mail.body_text).group(1)
+    phone.goto(live_server.url + link)
+    assert_accessible(phone, "group confirmation")
+    phone.get_by_role("button", name="Aanmelding bevestigen").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Je collega's zijn aangemeld")
-    outcomes = phone.locator("table.outcomes tbody tr")
-    expect(outcomes).to_have_count(2)
-    expect(outcomes.nth(0)).to_contain_text("Sanne Visser")
-    expect(outcomes.nth(0)).to_contain_text("Ingeschreven")
-    expect(outcomes.nth(1)).to_contain_text("Kees de Boer")
-    expect(outcomes.nth(1)).to_contain_text("Wachtlijst, plaats 1")
+    expect(phone.locator("main")).not_to_contain_text("Sanne")  # no outcome per person
     stored = dict(
         Enrolment.objects.filter(
             session=group_session, organisation="Bibliotheek Eemland"
@@ -338,7 +342,9 @@ def test_no_axe_violations_on_group_errors_and_result(desktop, live_server, grou
     assert_accessible(desktop, "group form with errors")
     fill_group_form(desktop)
     desktop.get_by_role("button", name="Collega's inschrijven").click()
-    expect(desktop.get_by_role("heading", level=1)).to_have_text("Je collega's zijn aangemeld")
+    expect(desktop.get_by_role("heading", level=1)).to_have_text(
+        "Bevestig je aanmelding via de e-mail"
+    )
     assert_accessible(desktop, "group result")
 
 
