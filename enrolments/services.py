@@ -542,7 +542,8 @@ def group_requests_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete the group requests nobody confirmed in time, and the mail that asked:
     nothing of them is kept. Returns how many were deleted."""
     with transaction.atomic():
-        expired = EnrolmentGroup.objects.expired(now)
+        # A group with enrolments was placed one way or another; only bare requests go.
+        expired = EnrolmentGroup.objects.expired(now).filter(enrolments__isnull=True)
         mails = list(
             expired.exclude(confirmation_email=None).values_list("confirmation_email", flat=True)
         )

@@ -91,7 +91,7 @@ def test_duplicate_attempt_looks_like_any_other_and_creates_nothing(client):
         ({"privacy": ""}, "Lees de privacyverklaring en vink dit vakje aan"),
         ({"first_name": ""}, "Dit veld is verplicht."),
         ({"email": "geen-adres"}, "Voer een geldig e-mailadres in."),
-        ({"organisation": "x" * 201}, "niet meer dan 200 tekens"),
+        ({"organisation": "x" * 121}, "niet meer dan 120 tekens"),
         ({"first_name": "A\x00na"}, "Null"),
     ],
 )

@@ -606,6 +606,8 @@ class Command(BaseCommand):
                 defaults={
                     "submitted_by_name": "Teamleider Rijnstreek",
                     "created_at": colleagues[0].created_at,
+                    "confirmed_at": colleagues[0].created_at,
+                    "size": len(colleagues),
                 },
             )
             Enrolment.objects.filter(pk__in=[c.pk for c in colleagues]).update(group=group)
