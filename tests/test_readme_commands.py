@@ -220,6 +220,7 @@ def test_local_env_file_makes_commands_work_without_exports(tmp_path):
             sys.executable,
             "manage.py",
             "shell",
+            "--verbosity=0",
             "-c",
             "from django.conf import settings; print(settings.DEBUG, settings.SITE_URL)",
         ],
