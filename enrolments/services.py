@@ -578,6 +578,13 @@ def enrolment_cancel(
         return enrolment
 
 
+# History notes that name people; privacy.person_erase() reads the names back out of them.
+SUBSTITUTED_NOTE = gettext_noop("%(old)s (%(old_email)s) vervangen door %(new)s (%(new_email)s)")
+HANDED_OVER_NOTE = gettext_noop(
+    "overgedragen aan %(new)s (%(new_email)s), die al ingeschreven stond"
+)
+
+
 class SubstitutionNotAllowed(EnrolmentError):
     default_message = gettext_noop(
         "Deze inschrijving kan niet meer aan een collega worden gegeven."
@@ -666,7 +673,7 @@ def enrolment_substitute(
             EnrolmentEvent.Kind.SUBSTITUTED,
             before=enrolment.status,
             actor=by_user,
-            note=_("%(old)s (%(old_email)s) vervangen door %(new)s (%(new_email)s)")
+            note=_(SUBSTITUTED_NOTE)
             % {
                 "old": previous.full_name,
                 "old_email": previous.email,
@@ -729,8 +736,7 @@ def _hand_over_to_enrolled(
         enrolment,
         EnrolmentEvent.Kind.CANCELLED,
         before=before,
-        note=_("overgedragen aan %(new)s (%(new_email)s), die al ingeschreven stond")
-        % {"new": colleague.full_name, "new_email": colleague.email},
+        note=_(HANDED_OVER_NOTE) % {"new": colleague.full_name, "new_email": colleague.email},
     )
     colleague.session = session
     took_place = before == REGISTERED and colleague.status == WAITLISTED
