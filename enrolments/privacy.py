@@ -254,16 +254,19 @@ def forget_in_sessions(terms: set[str]) -> int:
     if not hasattr(store, "get_model_class"):
         return 0
     model = store.get_model_class()
-    lowered = [t.casefold() for t in terms]
+    # A result page keeps first and last name apart: a value holding every word of a name
+    # (or the address) is about this person.
+    word_sets = [t.casefold().split() for t in terms]
+
+    def about_them(value) -> bool:
+        text = json.dumps(value, ensure_ascii=False).casefold()
+        return any(all(word in text for word in words) for words in word_sets)
+
     changed = 0
     for row in model.objects.filter(expire_date__gt=timezone.now()).iterator():
         session = store(session_key=row.session_key)
         data = session.decode(row.session_data)
-        keep = {
-            key: value
-            for key, value in data.items()
-            if not any(t in json.dumps(value, ensure_ascii=False).casefold() for t in lowered)
-        }
+        keep = {key: value for key, value in data.items() if not about_them(value)}
         if len(keep) != len(data):
             row.session_data = session.encode(keep)
             row.save(update_fields=["session_data"])
