@@ -288,7 +288,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "catalogue.middleware.RequestIDFilter"}},
+    "filters": {
+        "request_id": {"()": "catalogue.middleware.RequestIDFilter"},
+        # No self-service token in a log line ("Gone: /inschrijving/<token>/").
+        "redact": {"()": "catalogue.accesslog.RedactingFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
     },
@@ -297,7 +301,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
