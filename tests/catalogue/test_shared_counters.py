@@ -28,6 +28,7 @@ def test_adding_returns_the_new_total():
     assert counters.db_add("k", 1, ttl=60) == 1
     assert counters.db_add("k", 3, ttl=60) == 4
     assert counters.db_values(["k", "missing"]) == {"k": 4}
+    assert counters.db_values([]) == {}
 
 
 def test_a_window_starts_again_once_it_has_passed(monkeypatch):
