@@ -220,8 +220,11 @@ FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING
 CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each
-# process keeps its own cache and sessions live in the database.
+# process keeps its own cache and sessions live in the database. The numbers every process
+# must agree on (page versions, rate limits, login failures) are then kept in the database
+# (catalogue/counters.py), so limits and fresh pages hold with any number of workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+SHARED_COUNTERS = "cache" if REDIS_URL else "database"
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -141,7 +141,7 @@ def _changed_rows(data, action: str):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("enrol", counts=lambda request: request.POST.get("action", "enrol") == "enrol")
+@ratelimit_post("enrol", counts=ratelimit_post.places_posted)
 def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     """Several colleagues of one organisation at once. Without JavaScript the buttons to add
     and remove a row post the form, which comes back with the change and nothing lost."""
