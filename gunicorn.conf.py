@@ -21,4 +21,9 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 # Include the request id (set by the application) so access lines match application logs.
+# What a line holds (README, "Privacy (AVG)"): client address, method, path, status, size,
+# duration, request id; no referrer, no user agent, no cookies.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+# A self-service link is enough to cancel a place: the access log shows /inschrijving/…/ and
+# "…" for any signed token in a path or token-carrying query value.
+logger_class = "catalogue.accesslog.RedactingLogger"

@@ -11,9 +11,15 @@ at once:
 
 Pages also expire after PAGE_CACHE_SECONDS, for what changes with time alone (a registration
 deadline passing). Counters are bumped at once and again after commit, so a page rendered
-from data that was about to change is not kept. With several processes the counters must be
-shared: configure REDIS_URL (without it each process invalidates only its own copy, and other
-processes can show a page up to PAGE_CACHE_SECONDS old).
+from data that was about to change is not kept.
+
+Every server process must see every bump. With REDIS_URL the counters live in the shared
+cache. Without it each process has its own memory cache, so the counters are (also) kept in
+the database (catalogue.Counter): each cached page costs one small query for its versions,
+and a change committed by one process makes every process's copy stale on its next request.
+The database counters are bumped right after the commit (not inside the transaction: a row
+every enrolment updates would serialise all of them on PostgreSQL), before the request that
+made the change answers.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+
+from catalogue import counters
 
 CATALOGUE = "pages:version:catalogue"
 PLACES = "pages:version:places"
@@ -44,10 +52,32 @@ def _bump_now(*keys: str) -> None:
             cache.set(key, time.time_ns(), timeout=None)
 
 
+def _bump_shared(keys: tuple[str, ...]) -> None:
+    """Once committed: bump the cache counters again and, without Redis, the database's."""
+    _bump_now(*keys)
+    if counters.in_database():
+        # A transaction may bump the same keys many times (a group of 16, a bulk import);
+        # the first callback after the commit writes each key once, the others find the
+        # set empty. Keys left by a rolled-back transaction only cost one extra bump.
+        pending = _pending()
+        for key in sorted(pending):
+            counters.db_add(key, start=time.time_ns())
+        pending.clear()
+
+
+def _pending() -> set[str]:
+    connection = transaction.get_connection()
+    if not hasattr(connection, "page_versions_pending"):
+        connection.page_versions_pending = set()
+    return connection.page_versions_pending
+
+
 def bump(*keys: str) -> None:
     """Invalidate the pages that show this data, now and once the transaction commits."""
     _bump_now(*keys)
-    transaction.on_commit(lambda: _bump_now(*keys))
+    if counters.in_database():
+        _pending().update(keys)
+    transaction.on_commit(lambda: _bump_shared(keys))
 
 
 def catalogue_changed(**kwargs) -> None:
@@ -67,7 +97,11 @@ def _versions(keys: list[str]) -> list:
         cache.add(key, value, timeout=None)
     if missing:
         found.update(cache.get_many(list(missing)))
-    return [found.get(key) for key in keys]
+    versions = [found.get(key) for key in keys]
+    if counters.in_database():
+        shared = counters.db_values(keys)
+        versions += [shared.get(key, 0) for key in keys]
+    return versions
 
 
 def cached_page(*depends_on: Callable[..., list[str]]):

@@ -223,8 +223,11 @@ FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING
 CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each
-# process keeps its own cache and sessions live in the database.
+# process keeps its own cache and sessions live in the database. The numbers every process
+# must agree on (page versions, rate limits, login failures) are then kept in the database
+# (catalogue/counters.py), so limits and fresh pages hold with any number of workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+SHARED_COUNTERS = "cache" if REDIS_URL else "database"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -291,7 +294,11 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "catalogue.middleware.RequestIDFilter"}},
+    "filters": {
+        "request_id": {"()": "catalogue.middleware.RequestIDFilter"},
+        # No self-service token in a log line ("Gone: /inschrijving/<token>/").
+        "redact": {"()": "catalogue.accesslog.RedactingFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
     },
@@ -300,7 +307,7 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},

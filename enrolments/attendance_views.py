@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from enrolments.attendance import AttendanceNotAllowed, attendance_mark, attendance_mark_unmarked
@@ -70,6 +71,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+@never_cache  # personal data: no browser or proxy may keep a copy
 @require_http_methods(["GET", "POST"])
 @attendance_permission_required
 def attendance_page(request: HttpRequest, session_id: int) -> HttpResponse:

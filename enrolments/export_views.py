@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from enrolments.exports import csv_stream, rows, xlsx_file
@@ -102,6 +103,7 @@ def _session(session_id: int) -> Session:
     return get_object_or_404(Session.objects.select_related("course", "location"), pk=session_id)
 
 
+@never_cache  # personal data: no browser or proxy may keep a copy
 @require_safe
 @export_permission_required
 def session_export(request: HttpRequest, session_id: int, fmt: str) -> HttpResponse:
@@ -110,6 +112,7 @@ def session_export(request: HttpRequest, session_id: int, fmt: str) -> HttpRespo
     return export_response(Enrolment.objects.filter(session=session), [session], fmt, delimiter)
 
 
+@never_cache  # personal data: no browser or proxy may keep a copy
 @require_safe
 @export_permission_required
 def attendance_list(request: HttpRequest, session_id: int) -> HttpResponse:

@@ -40,6 +40,7 @@ SUBJECTS = {
     "group_confirm": gettext_noop("Bevestig je groepsaanmelding voor {course} op {date}"),
     "substituted": gettext_noop("Je plaats is overgedragen: {course}"),
     "substitute": gettext_noop("Je neemt de plaats van een collega over: {course}"),
+    "substitute_enrolled": gettext_noop("Een collega wilde je een plaats overdragen: {course}"),
 }
 
 
@@ -51,9 +52,10 @@ def queue_email(
     enrolment: Enrolment | None = None,
     attachments: list[dict] | None = None,
     language: str | None = None,
+    send: bool = True,
 ) -> QueuedEmail:
     """Render an e-mail now, in the person's language, and send it when the current
-    transaction commits."""
+    transaction commits. send=False stores it as not sent (the same work, no message)."""
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = _(SUBJECTS[kind]).format(**context.get("subject", {}))
@@ -67,8 +69,10 @@ def queue_email(
         body_html=html,
         attachments=attachments or [],
         enrolment=enrolment,
+        status=QueuedEmail.Status.PENDING if send else QueuedEmail.Status.SUPPRESSED,
     )
-    transaction.on_commit(lambda: deliver(message.pk, message))
+    if send:
+        transaction.on_commit(lambda: deliver(message.pk, message))
     return message
 
 
@@ -108,7 +112,14 @@ def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
     try:
         email.send()
     except Exception as error:  # any transport failure: keep the message for a retry
-        logger.warning("Sending e-mail %s to %s failed: %s", pk, message.to, error)
+        # The id, never the address: logs are kept longer and read by more people than the
+        # outbox. The error text itself can quote the address (SMTP 550 replies do).
+        logger.warning(
+            "Sending e-mail %s (%s) failed: %s",
+            pk,
+            message.kind,
+            type(error).__name__,
+        )
         QueuedEmail.objects.filter(pk=pk).update(
             status=QueuedEmail.Status.FAILED, last_error=str(error)[:2000]
         )

@@ -305,6 +305,7 @@ class EnrolmentEvent(models.Model):
         CANCELLED = "cancelled", _("Geannuleerd")
         CHANGED = "changed", _("Gegevens gewijzigd")
         SUBSTITUTED = "substituted", _("Vervangen door een collega")
+        REPEATED = "repeated", _("Opnieuw aangemeld met hetzelfde adres")
         ANONYMISED = "anonymised", _("Persoonsgegevens verwijderd")
 
     enrolment = models.ForeignKey(
@@ -505,6 +506,7 @@ class QueuedEmail(models.Model):
         SENDING = "sending", _("Wordt verzonden")
         SENT = "sent", _("Verzonden")
         FAILED = "failed", _("Mislukt")
+        SUPPRESSED = "suppressed", _("Niet verzonden: herhaalde aanmelding")
 
     kind = models.CharField(_("soort"), max_length=40)
     to = models.EmailField(_("aan"), max_length=254)

@@ -3,18 +3,32 @@
 Anonymising keeps the row (so counts per session, organisation and status stay right for
 reporting) but removes what identifies the person: names, e-mail address, job title,
 free-text reasons and the mails we stored for them. Self-service links stop working.
+
+A person is also named outside their own rows: in the admin log ("Recente acties"), in
+colleagues' history notes (a hand-over, a group form), in mails stored for colleagues (the
+hand-over, the group summary) and in visitors' server-side sessions (result pages). Erasing
+reaches those too (see `forget_names`); the nightly purge deletes old mails and clears
+expired sessions.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+import re
 import uuid
+from collections.abc import Iterable
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from enrolments import services
 from enrolments.models import (
@@ -28,6 +42,7 @@ from enrolments.models import (
 
 PLACEHOLDER_DOMAIN = "geanonimiseerd.invalid"
 CHUNK = 1000
+ERASED = "[verwijderd]"
 
 
 def placeholder_email(kind: str, pk: int) -> str:
@@ -80,6 +95,7 @@ def anonymise_enrolments(
             for e in chunk
         )
         QueuedEmail.objects.filter(enrolment__in=chunk).delete()
+        forget_log_entries(Enrolment, [e.pk for e in chunk])
     return len(ids)
 
 
@@ -89,8 +105,12 @@ def anonymise_interest(queryset: QuerySet) -> int:
     for interest in rows:
         interest.email = placeholder_email("belangstelling", interest.pk)
         interest.organisation = ""
+        interest.city = ""  # with the organisation, enough to tell who it was
         interest.anonymised_at = now
-    Interest.objects.bulk_update(rows, ["email", "organisation", "anonymised_at"], batch_size=CHUNK)
+    Interest.objects.bulk_update(
+        rows, ["email", "organisation", "city", "anonymised_at"], batch_size=CHUNK
+    )
+    forget_log_entries(Interest, [i.pk for i in rows])
     return len(rows)
 
 
@@ -106,6 +126,7 @@ def anonymise_requests(queryset: QuerySet) -> int:
     SessionRequest.objects.bulk_update(
         rows, ["contact_name", "email", "phone", "message", "anonymised_at"], batch_size=CHUNK
     )
+    forget_log_entries(SessionRequest, [r.pk for r in rows])
     return len(rows)
 
 
@@ -120,7 +141,142 @@ def anonymise_groups(queryset: QuerySet) -> int:
     EnrolmentGroup.objects.bulk_update(
         rows, ["submitted_by_name", "submitted_by_email", "anonymised_at"], batch_size=CHUNK
     )
+    # "als groep ingeschreven door <name>" in the history of every colleague in the group.
+    EnrolmentEvent.objects.filter(
+        enrolment__group__in=rows, kind=EnrolmentEvent.Kind.CREATED
+    ).exclude(note="").update(note="")
+    forget_log_entries(EnrolmentGroup, [g.pk for g in rows])
     return len(rows)
+
+
+def forget_log_entries(model, ids: Iterable[int]) -> int:
+    """The admin log ("Recente acties") keeps each object's name as it was: blank it."""
+    ids = [str(pk) for pk in ids]
+    if not ids:
+        return 0
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    return LogEntry.objects.filter(content_type=content_type, object_id__in=ids).update(
+        object_repr=ERASED, change_message=""
+    )
+
+
+def _variants(term: str) -> set[str]:
+    return {term, escape(term), json.dumps(term)[1:-1]}
+
+
+def _scrub(text: str, terms: Iterable[str]) -> str:
+    for term in terms:
+        for variant in _variants(term):
+            text = re.sub(re.escape(variant), ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
+def _mentions(field: str, terms: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for term in terms:
+        for variant in _variants(term):
+            query |= Q(**{f"{field}__icontains": variant})
+    return query
+
+
+def names_in_notes(email: str) -> set[str]:
+    """Names written beside this address in history notes (a hand-over names both people)."""
+    from enrolments.services import HANDED_OVER_NOTE, SUBSTITUTED_NOTE
+
+    # What may stand between a closing bracket and the next name, in every language.
+    joiners = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for template in (SUBSTITUTED_NOTE, HANDED_OVER_NOTE):
+                before_new = _(template).split("%(new)s")[0]
+                joiners.add(before_new.rsplit(")", 1)[-1].strip().casefold())
+    found = set()
+    pattern = re.compile(r"(?:^|\))([^()]*)\(\s*" + re.escape(email) + r"\s*\)", re.IGNORECASE)
+    for note in EnrolmentEvent.objects.filter(note__icontains=email).values_list("note", flat=True):
+        for match in pattern.finditer(note):
+            name = match.group(1).strip(" ,")
+            for joiner in joiners:
+                if joiner and name.casefold().startswith(joiner):
+                    name = name[len(joiner) :].strip()
+            if name:
+                found.add(name)
+    return found
+
+
+def forget_names(terms: set[str]) -> dict[str, int]:
+    """Blank these names and addresses wherever they were written as text: admin log lines,
+    history notes, stored mails (also those to colleagues) and visitors' sessions."""
+    terms = {t.strip() for t in terms if len(t.strip()) >= 3}
+    if not terms:
+        return {"log_entries": 0, "notes": 0, "mails": 0, "sessions": 0}
+    entries = list(
+        LogEntry.objects.filter(
+            _mentions("object_repr", terms) | _mentions("change_message", terms)
+        )
+    )
+    for entry in entries:
+        entry.object_repr = _scrub(entry.object_repr, terms)[:200]
+        entry.change_message = _scrub(entry.change_message, terms)
+    LogEntry.objects.bulk_update(entries, ["object_repr", "change_message"], batch_size=CHUNK)
+    events = list(EnrolmentEvent.objects.filter(_mentions("note", terms)))
+    for event in events:
+        event.note = _scrub(event.note, terms)[:300]
+    EnrolmentEvent.objects.bulk_update(events, ["note"], batch_size=CHUNK)
+    mails = list(
+        QueuedEmail.objects.filter(
+            _mentions("subject", terms)
+            | _mentions("body_text", terms)
+            | _mentions("body_html", terms)
+        )
+    )
+    for mail in mails:
+        mail.subject = _scrub(mail.subject, terms)[:300]
+        mail.body_text = _scrub(mail.body_text, terms)
+        mail.body_html = _scrub(mail.body_html, terms)
+    QueuedEmail.objects.bulk_update(mails, ["subject", "body_text", "body_html"], batch_size=CHUNK)
+    return {
+        "log_entries": len(entries),
+        "notes": len(events),
+        "mails": len(mails),
+        "sessions": forget_in_sessions(terms),
+    }
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def forget_in_sessions(terms: set[str]) -> int:
+    """Drop what visitors' server-side sessions keep about these people (the receipt and the
+    group result page). Sessions in the database are searched; sessions in a cache (Redis)
+    cannot be, and expire with SESSION_COOKIE_AGE instead."""
+    store = _session_store()
+    if not hasattr(store, "get_model_class"):
+        return 0
+    model = store.get_model_class()
+    # A result page keeps first and last name apart: a value holding every word of a name
+    # (or the address) is about this person.
+    word_sets = [t.casefold().split() for t in terms]
+
+    def about_them(value) -> bool:
+        text = json.dumps(value, ensure_ascii=False).casefold()
+        return any(all(word in text for word in words) for words in word_sets)
+
+    changed = 0
+    for row in model.objects.filter(expire_date__gt=timezone.now()).iterator():
+        session = store(session_key=row.session_key)
+        data = session.decode(row.session_data)
+        keep = {key: value for key, value in data.items() if not about_them(value)}
+        if len(keep) != len(data):
+            row.session_data = session.encode(keep)
+            row.save(update_fields=["session_data"])
+            changed += 1
+    return changed
+
+
+def clear_expired_sessions() -> None:
+    """What `manage.py clearsessions` does: expired sessions (and their result pages) go."""
+    _session_store().clear_expired()
 
 
 def forget_mentions(email: str) -> int:
@@ -146,7 +302,10 @@ def purge(months: int | None = None, now: datetime.datetime | None = None) -> di
         ),
         "groups": anonymise_groups(EnrolmentGroup.objects.filter(session__ends_at__lt=cutoff)),
     }
-    counts["emails"] = QueuedEmail.objects.filter(created_at__lt=cutoff).delete()[0]
+    old_mails = QueuedEmail.objects.filter(created_at__lt=cutoff)
+    forget_log_entries(QueuedEmail, old_mails.values_list("pk", flat=True))
+    counts["emails"] = old_mails.delete()[0]
+    clear_expired_sessions()
     return counts
 
 
@@ -252,6 +411,13 @@ def person_erase(email: str, *, by_user: AbstractBaseUser | None = None) -> dict
     """Erase one person's data on request: places in sessions still to come are given up
     (the waiting list moves up, without mailing the person), then everything is anonymised."""
     enrolments, interests, requests = person_records(email)
+    # Collected first: once anonymised, the rows no longer say what to look for elsewhere.
+    terms = {email.strip()}
+    terms |= {e.full_name for e in enrolments if " " in e.full_name.strip()}
+    terms |= {r.contact_name for r in requests if " " in r.contact_name.strip()}
+    terms |= {g.submitted_by_name for g in person_groups(email) if " " in g.submitted_by_name}
+    terms |= {n for n in names_in_notes(email.strip()) if " " in n}
+    terms |= {str(obj) for obj in [*enrolments, *interests, *requests, *person_groups(email)]}
     now = timezone.now()
     freed = 0
     for enrolment in enrolments.exclude(status=Enrolment.Status.CANCELLED).filter(
@@ -273,7 +439,10 @@ def person_erase(email: str, *, by_user: AbstractBaseUser | None = None) -> dict
             "interest": anonymise_interest(interests),
             "requests": anonymise_requests(requests),
             "groups": anonymise_groups(person_groups(email)),
-            "mentions": forget_mentions(email),
         }
-        counts["emails"] = QueuedEmail.objects.filter(to__iexact=email.strip()).delete()[0]
+        mails = QueuedEmail.objects.filter(to__iexact=email.strip())
+        forget_log_entries(QueuedEmail, mails.values_list("pk", flat=True))
+        counts["emails"] = mails.delete()[0]
+        counts.update(forget_names(terms))
+        counts["mentions"] = forget_mentions(email)
     return counts

@@ -150,18 +150,25 @@ def _check_open(session: Session, now: datetime.datetime, *, public: bool) -> No
         )
 
 
-def _check_reservation(session: Session, key: str, invitation_code: str) -> None:
+def _check_reservation(
+    session: Session, key: str, invitation_code: str, *, public: bool = True
+) -> None:
     if not session.reserved_for or key == organisation_key(session.reserved_for):
         return
     code = session.invitation_code.strip().casefold()
     if code and invitation_code.strip().casefold() == code:
         return
+    if not public:  # an adviser may know which organisation
+        raise ReservedSession(
+            _("Deze sessie is gereserveerd voor %(organisation)s.")
+            % {"organisation": session.reserved_for}
+        )
+    # Never name the organisation to the public: that tells anyone whose people attend.
     raise ReservedSession(
         _(
-            "Deze sessie is gereserveerd voor %(organisation)s. Werk je daar, vul dan die "
-            "organisatie in zoals hierboven; heb je een uitnodigingscode gekregen, vul die in."
+            "Deze sessie is gereserveerd voor één organisatie. Werk je daar, vul dan de naam "
+            "van je organisatie in; heb je een uitnodigingscode gekregen, vul die in."
         )
-        % {"organisation": session.reserved_for}
     )
 
 
@@ -202,7 +209,14 @@ def _calendar(session: Session) -> list[dict]:
     return [ics_attachment(f"sessie-{session.pk}.ics", calendar_bytes([session]))]
 
 
-def _queue(kind: str, enrolment: Enrolment, *, with_calendar: bool = False, **extra) -> None:
+def _queue(
+    kind: str,
+    enrolment: Enrolment,
+    *,
+    with_calendar: bool = False,
+    send: bool = True,
+    **extra,
+) -> None:
     with translation.override(enrolment.language):
         context = _mail_context(enrolment, **extra)  # dates in the subject, in that language
     queue_email(
@@ -212,6 +226,7 @@ def _queue(kind: str, enrolment: Enrolment, *, with_calendar: bool = False, **ex
         enrolment=enrolment,
         attachments=_calendar(enrolment.session) if with_calendar else None,
         language=enrolment.language,
+        send=send,
     )
 
 
@@ -228,14 +243,31 @@ def _queue_outcome(enrolment: Enrolment, outcome: Outcome) -> None:
 
 
 def _mail_existing(existing: Enrolment, now: datetime.datetime) -> None:
-    if existing.created_at > now - DUPLICATE_MAIL_GRACE:
-        return
-    recently = QueuedEmail.objects.filter(
-        enrolment=existing, kind="already_enrolled", created_at__gt=now - DUPLICATE_MAIL_INTERVAL
+    """Answer a second attempt with the same address (rule 6) with the same work as a new
+    enrolment: one audit line, one rendered and stored mail, the same number of queries.
+    Whether the browser waited for a new row or not must not show in the time it takes."""
+    recently = (
+        QueuedEmail.objects.filter(
+            enrolment=existing,
+            kind="already_enrolled",
+            created_at__gt=now - DUPLICATE_MAIL_INTERVAL,
+        )
+        .exclude(status=QueuedEmail.Status.SUPPRESSED)
+        .exists()
     )
-    if recently.exists():
-        return
-    _queue("already_enrolled", existing, position=existing.get_waitlist_position())
+    with transaction.atomic():  # as the INSERT of a new enrolment
+        record(existing, EnrolmentEvent.Kind.REPEATED, before=existing.status)
+    places_changed(existing.session.course.slug)  # as a new enrolment does
+    # Not right after the first (a double click) and not over and over (someone typing
+    # another's address): the mail is still rendered and stored, but not sent.
+    send = not recently and existing.created_at <= now - DUPLICATE_MAIL_GRACE
+    _queue(
+        "already_enrolled",
+        existing,
+        with_calendar=existing.status == REGISTERED,
+        send=send,
+        position=existing.waitlist_position,
+    )
 
 
 def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
@@ -305,10 +337,17 @@ def _enrol(
     """Place one person in a session that the caller has locked and checked."""
     email = person.email.strip()
     outcome = _placement(session, key)
-    existing = Enrolment.objects.active().filter(session=session, email__iexact=email).first()
+    # The position is annotated in both paths, so a duplicate costs no extra query.
+    existing = (
+        Enrolment.objects.active()
+        .with_waitlist_position()
+        .filter(session=session, email__iexact=email)
+        .first()
+    )
     if existing is not None:
         if not public:
             raise AlreadyEnrolled
+        existing.session = session  # the locked row, with course and location loaded
         _mail_existing(existing, now)
         return EnrolmentResult(outcome, None)
     try:
@@ -375,7 +414,7 @@ def enrolment_create(
         session = _lock_session(session_id)
         now = timezone.now()  # taken under the lock: the queue follows the lock order
         _check_open(session, now, public=public)
-        _check_reservation(session, key, invitation_code)
+        _check_reservation(session, key, invitation_code, public=public)
         _register_organisation(organisation, key)
         return _enrol(
             session,
@@ -616,6 +655,13 @@ def enrolment_cancel(
         return enrolment
 
 
+# History notes that name people; privacy.person_erase() reads the names back out of them.
+SUBSTITUTED_NOTE = gettext_noop("%(old)s (%(old_email)s) vervangen door %(new)s (%(new_email)s)")
+HANDED_OVER_NOTE = gettext_noop(
+    "overgedragen aan %(new)s (%(new_email)s), die al ingeschreven stond"
+)
+
+
 class SubstitutionNotAllowed(EnrolmentError):
     default_message = gettext_noop(
         "Deze inschrijving kan niet meer aan een collega worden gegeven."
@@ -628,10 +674,14 @@ def enrolment_substitute(
     person: Person,
     by_user: AbstractBaseUser | None = None,
     language: str | None = None,
+    self_service: bool = False,
 ) -> Enrolment:
     """Hand an enrolment to a colleague of the same organisation, at any time before the
     session starts: same place, same position in the queue, a new person and a new
-    self-service link. Both people are mailed; the history keeps who was replaced by whom."""
+    self-service link. Both people are mailed; the history keeps who was replaced by whom.
+
+    self_service=True is the public page: a colleague who is already enrolled is not refused
+    (that would tell who attends, rule 6) but told by mail; see _hand_over_to_enrolled."""
     session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
     with transaction.atomic():
         session = _lock_session(session_id)
@@ -658,8 +708,11 @@ def enrolment_substitute(
             .filter(session=session, email__iexact=email)
             .exclude(pk=enrolment.pk)
         )
-        if taken.exists():
-            # Said to the person handing over their place, who knows this colleague.
+        colleague = taken.with_waitlist_position().first()
+        if colleague is not None:
+            if self_service:
+                return _hand_over_to_enrolled(enrolment, colleague, person, session, now)
+            # Said to an adviser, who may see who is enrolled.
             raise AlreadyEnrolled(
                 _("Deze collega staat al ingeschreven voor deze sessie (of op de wachtlijst).")
             )
@@ -697,7 +750,7 @@ def enrolment_substitute(
             EnrolmentEvent.Kind.SUBSTITUTED,
             before=enrolment.status,
             actor=by_user,
-            note=_("%(old)s (%(old_email)s) vervangen door %(new)s (%(new_email)s)")
+            note=_(SUBSTITUTED_NOTE)
             % {
                 "old": previous.full_name,
                 "old_email": previous.email,
@@ -715,6 +768,78 @@ def enrolment_substitute(
             position=position,
         )
         return enrolment
+
+
+def _hand_over_to_enrolled(
+    enrolment: Enrolment,
+    colleague: Enrolment,
+    person: Person,
+    session: Session,
+    now: datetime.datetime,
+) -> Enrolment:
+    """A hand-over to someone already enrolled, seen from the page exactly like any other:
+    the person handing over gives up their place (their link stops working) and is mailed as
+    usual. The colleague keeps their own enrolment; if they were waiting and the place handed
+    over was a registered one, they take it. They are told by mail (rule 6)."""
+    previous = Enrolment(
+        pk=enrolment.pk,
+        session=session,
+        first_name=enrolment.first_name,
+        last_name=enrolment.last_name,
+        email=enrolment.email,
+        organisation=enrolment.organisation,
+        status=enrolment.status,
+        secret=enrolment.secret,
+        language=enrolment.language,
+        created_at=enrolment.created_at,
+    )
+    before = enrolment.status
+    enrolment.status = CANCELLED
+    enrolment.cancelled_at = now
+    enrolment.cancellation_reason = _("Overgedragen aan een collega die al ingeschreven stond.")
+    enrolment.cancelled_late = False  # handed over, not given back: the colleague comes
+    enrolment.secret = uuid.uuid4()  # the old self-service link stops working, as usual
+    enrolment.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancellation_reason",
+            "cancelled_late",
+            "secret",
+            "updated_at",
+        ]
+    )
+    record(
+        enrolment,
+        EnrolmentEvent.Kind.CANCELLED,
+        before=before,
+        note=_(HANDED_OVER_NOTE) % {"new": colleague.full_name, "new_email": colleague.email},
+    )
+    colleague.session = session
+    took_place = before == REGISTERED and colleague.status == WAITLISTED
+    if took_place:
+        colleague.status = REGISTERED
+        colleague.promoted_at = now
+        colleague.save(update_fields=["status", "promoted_at", "updated_at"])
+        record(colleague, EnrolmentEvent.Kind.PROMOTED, before=WAITLISTED)
+        colleague.waitlist_position = None
+    elif before == REGISTERED:
+        _promote(session, now)
+    places_changed(session.course.slug)
+    _queue(
+        "substituted",
+        previous,
+        successor=f"{person.first_name.strip()} {person.last_name.strip()}",
+    )
+    _queue(
+        "substitute_enrolled",
+        colleague,
+        with_calendar=colleague.status == REGISTERED,
+        predecessor=previous.full_name,
+        took_place=took_place,
+        position=colleague.waitlist_position,
+    )
+    return enrolment
 
 
 def waitlist_promote(*, session_id: int) -> list[Enrolment]:

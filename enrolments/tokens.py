@@ -1,4 +1,5 @@
-"""Signed tokens: the self-service link in e-mails and the receipt behind the result page."""
+"""The self-service link in e-mails (a signed token) and the receipt behind the result page
+(kept in the visitor's server-side session)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.utils import timezone
 from enrolments.models import Enrolment, EnrolmentGroup
 
 SELF_SERVICE_SALT = "enrolments.self-service"
-RECEIPT_SALT = "enrolments.receipt"
 GROUP_CONFIRM_SALT = "enrolments.group-confirm"
 RECEIPT_MAX_AGE = 60 * 60  # the result page is for right after enrolling
 LINK_VALID_AFTER_SESSION = datetime.timedelta(days=30)
@@ -65,22 +65,33 @@ class Receipt:
     first_name: str
 
 
-def receipt_token(receipt: Receipt) -> str:
-    return signing.dumps(
-        [receipt.session_id, receipt.status, receipt.position, receipt.first_name[:100]],
-        salt=RECEIPT_SALT,
-        compress=True,
-    )
+def store_receipt(receipt: Receipt, now: datetime.datetime | None = None) -> dict:
+    """The receipt as kept in the visitor's server-side session (never in a URL)."""
+    return {
+        "session": receipt.session_id,
+        "status": receipt.status,
+        "position": receipt.position,
+        "first_name": receipt.first_name[:100],
+        "at": int((now or timezone.now()).timestamp()),
+    }
 
 
-def receipt_from_token(token: str) -> Receipt:
+def receipt_from_session(data: object, now: datetime.datetime | None = None) -> Receipt | None:
+    """The receipt kept by store_receipt(), or None when absent, malformed or too old."""
+    if not isinstance(data, dict):
+        return None
     try:
-        session_id, status, position, first_name = signing.loads(
-            token, salt=RECEIPT_SALT, max_age=RECEIPT_MAX_AGE
+        if (now or timezone.now()).timestamp() - int(data["at"]) > RECEIPT_MAX_AGE:
+            return None
+        position = data["position"]
+        return Receipt(
+            int(data["session"]),
+            str(data["status"]),
+            None if position is None else int(position),
+            str(data["first_name"]),
         )
-        return Receipt(int(session_id), str(status), position, str(first_name))
-    except (signing.BadSignature, TypeError, ValueError) as error:
-        raise InvalidLink from error
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def group_confirm_path(group: EnrolmentGroup) -> str:

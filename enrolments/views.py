@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -43,8 +42,8 @@ from enrolments.tokens import (
     Receipt,
     enrolment_from_token,
     group_from_token,
-    receipt_from_token,
-    receipt_token,
+    receipt_from_session,
+    store_receipt,
 )
 from trainings.models import Course, Price, Session
 
@@ -53,9 +52,18 @@ def public_session(session_id: int) -> Session:
     return get_object_or_404(Session.objects.public().for_listing(), pk=session_id)
 
 
-def receipt_redirect(session: Session, outcome: Outcome, first_name: str) -> HttpResponse:
-    token = receipt_token(Receipt(session.pk, outcome.status, outcome.position, first_name))
-    return redirect(reverse("enrolments:enrolled", args=[session.pk]) + f"?r={token}")
+RECEIPT_KEY = "enrolment-receipt"
+
+
+def receipt_redirect(
+    request: HttpRequest, session: Session, outcome: Outcome, first_name: str
+) -> HttpResponse:
+    """To the result page. The outcome waits in the visitor's own (server-side) session, so
+    no name or status travels in the address, which proxies and access logs keep."""
+    request.session[RECEIPT_KEY] = store_receipt(
+        Receipt(session.pk, outcome.status, outcome.position, first_name)
+    )
+    return redirect("enrolments:enrolled", session_id=session.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,7 +81,7 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_bot:
             # Look like success to the bot; store and send nothing.
-            return receipt_redirect(session, Outcome("registered"), "")
+            return receipt_redirect(request, session, Outcome("registered"), "")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -95,7 +103,7 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                 status = 409
             else:
                 # The same page whether or not the address was enrolled already (rule 6).
-                return receipt_redirect(session, result.outcome, data["first_name"])
+                return receipt_redirect(request, session, result.outcome, data["first_name"])
         else:
             status = 400
     if request.method == "POST":
@@ -138,7 +146,7 @@ def _changed_rows(data, action: str, max_rows: int):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("enrol", counts=lambda request: request.POST.get("action", "enrol") == "enrol")
+@ratelimit_post("enrol", counts=ratelimit_post.places_posted)
 def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     """Several colleagues of one organisation at once. Without JavaScript the buttons to add
     and remove a row post the form, which comes back with the change and nothing lost.
@@ -256,18 +264,17 @@ def group_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
+@never_cache
 def enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
     session = public_session(session_id)
-    try:
-        receipt = receipt_from_token(request.GET.get("r", ""))
-    except InvalidLink:
-        receipt = None
+    receipt = receipt_from_session(request.session.get(RECEIPT_KEY))
     if receipt is None or receipt.session_id != session.pk:
         return render(request, "enrolments/receipt_expired.html", {"session": session}, status=400)
     return render(request, "enrolments/enrolled.html", {"session": session, "receipt": receipt})
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # personal data and a capability: no browser or proxy may keep a copy
 @ratelimit_post("self-service")
 def self_service(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -290,6 +297,7 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
                         data["first_name"], data["last_name"], data["email"], data["job_title"]
                     ),
                     language=request.LANGUAGE_CODE,
+                    self_service=True,
                 )
             except EnrolmentError as error:
                 substitute_form.add_error(None, error.message)

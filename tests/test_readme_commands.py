@@ -156,7 +156,7 @@ def test_fresh_clone_make_run_then_every_readme_command_works(tmp_path, clone_da
             "from trainings.models import Session; "
             "s = [s for s in Session.objects.public().for_listing() "
             "if s.is_open_for_registration and not s.reserved_for][0]; print(s.pk)",
-        ).stdout.strip()
+        ).stdout.split()[-1]  # after the shell's note on what it imported
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         form_url = f"{base}/sessies/{session_id}/inschrijven/"
         with opener.open(form_url, timeout=30) as response:
@@ -220,6 +220,7 @@ def test_local_env_file_makes_commands_work_without_exports(tmp_path):
             sys.executable,
             "manage.py",
             "shell",
+            "--verbosity=0",
             "-c",
             "from django.conf import settings; print(settings.DEBUG, settings.SITE_URL)",
         ],

@@ -15,6 +15,9 @@ from trainings.models import Course, Price
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("catalogue:course-list")
+# A cached page still reads its data versions, shared by all server processes: without Redis
+# one query on catalogue.Counter.
+CACHED = 1
 
 
 def queries(client, url, **extra) -> tuple[int, str]:
@@ -28,7 +31,7 @@ def test_second_anonymous_visit_is_served_from_the_cache(client):
     for url in (LIST, course.get_absolute_url(), reverse("catalogue:home")):
         first, _ = queries(client, url)
         again, _ = queries(client, url)
-        assert first > 0 and again == 0, url
+        assert first > CACHED and again == CACHED, url
 
 
 def test_staff_always_see_the_live_page(client):
@@ -75,7 +78,7 @@ def test_an_enrolment_updates_places_left_on_course_and_home_pages(client):
     assert "Nog 4 plaatsen vrij" in client.get(course_url).content.decode()
     assert "Nog 4 plaatsen vrij" in client.get(reverse("catalogue:home")).content.decode()
     # The catalogue list shows no places, so it keeps its cached copy.
-    assert queries(client, LIST)[0] == 0
+    assert queries(client, LIST)[0] == CACHED
 
 
 def test_cancelling_and_promotion_update_the_course_page(client):
@@ -117,16 +120,16 @@ def test_each_language_has_its_own_copy(client):
 def test_errors_are_not_cached(client):
     client.get("/trainingen/bestaat-niet/")
     count, _ = queries(client, "/trainingen/bestaat-niet/")
-    assert count > 0
+    assert count > CACHED
 
 
 def test_cached_pages_expire(client, settings):
     settings.PAGE_CACHE_SECONDS = 1
     course = CourseFactory()
     client.get(course.get_absolute_url())
-    assert queries(client, course.get_absolute_url())[0] == 0
+    assert queries(client, course.get_absolute_url())[0] == CACHED
     time.sleep(1.1)
-    assert queries(client, course.get_absolute_url())[0] > 0
+    assert queries(client, course.get_absolute_url())[0] > CACHED
 
 
 def test_cached_pages_keep_the_security_headers(client):

@@ -140,7 +140,7 @@ def test_reserved_session_refuses_another_organisation_with_a_message(client):
     session = SessionFactory(reserved_for="Bibliotheek De Waarden", invitation_code="CODE1")
     response = client.post(enrol_url(session), person())
     assert response.status_code == 403
-    assert "gereserveerd voor Bibliotheek De Waarden" in response.content.decode()
+    assert "gereserveerd voor één organisatie" in response.content.decode()
     ok = client.post(enrol_url(session), person(invitation_code="code1"))
     assert ok.status_code == 302
 

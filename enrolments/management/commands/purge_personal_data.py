@@ -10,7 +10,8 @@ from enrolments.privacy import purge
 class Command(BaseCommand):
     help = (
         "Anonimiseert inschrijvingen van sessies die langer dan de bewaartermijn geleden "
-        "afliepen, en oude belangstelling, aanvragen en e-mails. Aantallen blijven bewaard."
+        "afliepen, en oude belangstelling, aanvragen en e-mails; ruimt verlopen sessies op "
+        "(zoals clearsessions). Aantallen blijven bewaard."
     )
 
     def add_arguments(self, parser):
@@ -34,5 +35,5 @@ class Command(BaseCommand):
             f"{verb} (ouder dan {months} maanden): {counts['enrolments']} inschrijvingen, "
             f"{counts['interest']} aanmeldingen voor belangstelling, {counts['requests']} "
             f"aanvragen, {counts['groups']} groepsinschrijvingen; {counts['emails']} opgeslagen "
-            "e-mails verwijderd."
+            "e-mails verwijderd; verlopen sessies opgeruimd."
         )

@@ -24,7 +24,7 @@ def unconfirm(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrolments", "0009_group_double_opt_in"),
+        ("enrolments", "0010_group_double_opt_in"),
     ]
 
     operations = [migrations.RunPython(confirm_existing, unconfirm)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrolments', '0008_organisations_from_enrolments_and_trainers'),
+        ('enrolments', '0009_repeated_attempts_and_unsent_mail'),
     ]
 
     operations = [

@@ -1,0 +1,107 @@
+"""Counters that hold across server processes: in Redis when REDIS_URL is set, else in the
+database (catalogue.Counter).
+
+A memory cache is per process: with `make serve` (a worker per core) and no Redis, a limit of
+30 kept in it lets 30 through per worker. The database is shared by all of them, and one
+`INSERT … ON CONFLICT DO UPDATE … RETURNING` (SQLite ≥ 3.35, PostgreSQL) adds and reads in a
+single atomic statement, without a lock held across statements.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+# Expired rows are deleted by about one write in PURGE_EVERY, so the table stays small
+# without a scheduled job and without a DELETE on every request.
+PURGE_EVERY = 100
+
+
+def in_database() -> bool:
+    """Whether shared counters live in the database (no shared cache configured)."""
+    return settings.SHARED_COUNTERS == "database"
+
+
+def _model():
+    # Imported when used: admin_site imports this module while the apps are still loading.
+    from catalogue.models import Counter
+
+    return Counter
+
+
+def _table() -> tuple[str, str, str, str]:
+    quote = connection.ops.quote_name
+    return (
+        quote(_model()._meta.db_table),
+        quote("key"),
+        quote("value"),
+        quote("expires"),
+    )
+
+
+def db_add(key: str, amount: int = 1, *, ttl: int | None = None, start: int = 0) -> int:
+    """Add `amount` to a database counter and return the new value, atomically.
+
+    A new counter starts at `start + amount`. With `ttl`, a counter whose `ttl` seconds have
+    run out starts again (a fixed window from the first count); without, it is kept."""
+    now = int(time.time())
+    table, k, v, e = _table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({k}, {v}, {e}) VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({k}) DO UPDATE SET "
+            f"{v} = CASE WHEN {table}.{e} <= %s THEN excluded.{v} ELSE {table}.{v} + %s END, "
+            f"{e} = CASE WHEN {table}.{e} <= %s THEN excluded.{e} ELSE {table}.{e} END "
+            f"RETURNING {v}",
+            [key, start + amount, now + ttl if ttl else None, now, amount, now],
+        )
+        (value,) = cursor.fetchone()
+        if ttl and random.randrange(PURGE_EVERY) == 0:
+            cursor.execute(f"DELETE FROM {table} WHERE {e} <= %s", [now])
+    return value
+
+
+def db_values(keys: list[str]) -> dict[str, int]:
+    """The current values of these database counters (expired and missing ones left out)."""
+    if not keys:
+        return {}
+    # Plain SQL: every cached page runs this, and the ORM would cost more than the query.
+    table, k, v, e = _table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {k}, {v} FROM {table} WHERE {k} IN ({', '.join(['%s'] * len(keys))}) "
+            f"AND ({e} IS NULL OR {e} > %s)",
+            [*keys, int(time.time())],
+        )
+        return dict(cursor.fetchall())
+
+
+def add(key: str, amount: int, *, ttl: int) -> int:
+    """Count `amount` in a window of `ttl` seconds from the first count; the new total."""
+    if in_database():
+        return db_add(key, amount, ttl=ttl)
+    cache.add(key, 0, timeout=ttl)
+    try:
+        return cache.incr(key, amount)
+    except ValueError:  # expired between add and incr
+        cache.add(key, amount, timeout=ttl)
+        return amount
+
+
+def get(key: str) -> int:
+    """The current total of a counter kept with `add` (0 once its window has passed)."""
+    if in_database():
+        return db_values([key]).get(key, 0)
+    return cache.get(key) or 0
+
+
+def reset(key: str) -> None:
+    """Start a counter kept with `add` from zero."""
+    if in_database():
+        _model().objects.filter(key=key).delete()
+    else:
+        cache.delete(key)
