@@ -993,12 +993,22 @@ class EnrolmentGroupAdmin(admin.ModelAdmin):
         "submitted_by_name",
         "submitted_by_email",
         "session",
+        "size",
         "created_at",
+        "confirmed_at",
     ]
     list_select_related = ["session__course", "session__location"]
     search_fields = ["organisation", "submitted_by_name", "submitted_by_email"]
     date_hierarchy = "created_at"
-    fields = ["session", "organisation", "submitted_by_name", "submitted_by_email", "created_at"]
+    fields = [
+        "session",
+        "organisation",
+        "submitted_by_name",
+        "submitted_by_email",
+        "size",
+        "created_at",
+        "confirmed_at",
+    ]
     readonly_fields = fields
     inlines = [GroupEnrolmentInline]
 

@@ -137,9 +137,13 @@ def anonymise_groups(queryset: QuerySet) -> int:
     for group in rows:
         group.submitted_by_name = ""
         group.submitted_by_email = placeholder_email("groep", group.pk)
+        group.people = []  # an unconfirmed request's colleagues go with it
+        group.invitation_code = ""
         group.anonymised_at = now
     EnrolmentGroup.objects.bulk_update(
-        rows, ["submitted_by_name", "submitted_by_email", "anonymised_at"], batch_size=CHUNK
+        rows,
+        ["submitted_by_name", "submitted_by_email", "people", "invitation_code", "anonymised_at"],
+        batch_size=CHUNK,
     )
     # "als groep ingeschreven door <name>" in the history of every colleague in the group.
     EnrolmentEvent.objects.filter(
@@ -328,6 +332,20 @@ def person_groups(email: str) -> QuerySet:
     )
 
 
+def forget_in_pending_groups(email: str) -> set[str]:
+    """Take a person out of group requests that wait for their sender's confirmation (the
+    rows are kept until then); returns the names found, to be scrubbed elsewhere too."""
+    email = email.strip().casefold()
+    names = set()
+    for group in EnrolmentGroup.objects.pending():
+        kept = [row for row in group.people if row[2].strip().casefold() != email]
+        if len(kept) != len(group.people):
+            names |= {f"{row[0]} {row[1]}" for row in group.people if row not in kept}
+            group.people, group.size = kept, len(kept)
+            group.save(update_fields=["people", "size"])
+    return names
+
+
 def person_export(email: str) -> dict:
     """A machine-readable copy of one person's data (AVG right of access and portability)."""
     enrolments, interests, requests = person_records(email)
@@ -417,6 +435,7 @@ def person_erase(email: str, *, by_user: AbstractBaseUser | None = None) -> dict
     terms |= {r.contact_name for r in requests if " " in r.contact_name.strip()}
     terms |= {g.submitted_by_name for g in person_groups(email) if " " in g.submitted_by_name}
     terms |= {n for n in names_in_notes(email.strip()) if " " in n}
+    terms |= forget_in_pending_groups(email)
     terms |= {str(obj) for obj in [*enrolments, *interests, *requests, *person_groups(email)]}
     now = timezone.now()
     freed = 0

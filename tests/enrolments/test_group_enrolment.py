@@ -595,3 +595,33 @@ def test_what_the_sender_sees_does_not_depend_on_who_is_already_enrolled():
             }
         transaction.savepoint_rollback(savepoint)
     assert seen["known"] == seen["unknown"]
+
+
+# -- Erasing a person reaches requests that wait for confirmation ------------------------------
+
+
+def test_erasing_a_colleague_takes_them_out_of_an_unconfirmed_request():
+    from enrolments.privacy import person_erase
+
+    session = SessionFactory(capacity=5)
+    group = request_group(session, people(3))
+    person_erase("COLLEGA1@example.org")
+    group.refresh_from_db()
+    assert [row[2] for row in group.people] == ["collega0@example.org", "collega2@example.org"]
+    assert group.size == 2
+    services.group_enrolment_confirm(group_id=group.pk)
+    assert sorted(Enrolment.objects.values_list("email", flat=True)) == [
+        "collega0@example.org",
+        "collega2@example.org",
+    ]
+
+
+def test_erasing_the_sender_drops_the_rows_of_their_unconfirmed_request():
+    from enrolments.privacy import person_erase
+
+    session = SessionFactory(capacity=5)
+    group = request_group(session, people(3), invitation_code="")
+    person_erase("ans@example.org")
+    group.refresh_from_db()
+    assert group.people == [] and group.submitted_by_name == ""
+    assert "ans@example.org" not in group.submitted_by_email
