@@ -2,10 +2,29 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("django.security.DisallowedHost")
+
+# How long a client (or a proxy) should wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def chosen_language(request: HttpRequest) -> str:
+    """The language the visitor chose with the switcher (a cookie), else Dutch."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware:
@@ -17,11 +36,9 @@ class LanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
@@ -62,3 +79,80 @@ class RequestIDFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+def has_nul(request: HttpRequest) -> bool:
+    """Whether the path or any query parameter holds a NUL character."""
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists())
+
+
+def fault_page(request, template: str, status: int, host: str | None = None) -> HttpResponse:
+    """An error page that reads neither the database nor the session.
+
+    The page templates are rendered without context processors (the `user` one would load
+    the session, and through it the database) and with a stand-in request that carries only
+    what base.html reads; `host` replaces a Host header that is not ours.
+    """
+    page_request = SimpleNamespace(
+        scheme=request.scheme,
+        path=request.path,
+        get_full_path=request.get_full_path,
+        get_host=(lambda: host) if host else request.get_host,
+        resolver_match=None,
+        request_id=getattr(request, "request_id", ""),
+    )
+    with translation.override(chosen_language(request)):
+        content = loader.get_template(template).render({"request": page_request})
+        language = translation.get_language()
+    response = HttpResponse(content, status=status)
+    response.headers["Content-Language"] = language
+    patch_vary_headers(response, ["Cookie"])
+    add_never_cache_headers(response)
+    return response
+
+
+def with_basic_headers(response: HttpResponse) -> HttpResponse:
+    """An answer that leaves before the security middleware still gets its basic headers."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'",
+    )
+    return response
+
+
+class FaultMiddleware:
+    """A foreign Host header or a NUL in the URL answers 400, an unreachable database 503.
+
+    Django's own 400 page for a bad Host fails itself (the page asks the request for its
+    host), so the host is checked here first, before anything else asks for it. Database
+    failures inside a view become the short "temporarily unavailable" page with Retry-After;
+    the healthz probe already says 503 in that state, and the pages now agree.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as error:
+            security_logger.warning("%s", error)
+            host = urlsplit(settings.SITE_URL).netloc or "localhost"
+            return with_basic_headers(fault_page(request, "400.html", 400, host=host))
+        if has_nul(request):
+            # No page takes a NUL character, and PostgreSQL refuses it in any text it compares.
+            return with_basic_headers(fault_page(request, "400.html", 400))
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("Database unavailable: %s", exception, exc_info=exception)
+        response = fault_page(request, "503.html", 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
