@@ -1,5 +1,6 @@
 import logging
 import re
+import sys
 import uuid
 from contextvars import ContextVar
 from types import SimpleNamespace
@@ -7,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
@@ -16,6 +18,8 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("django.security.DisallowedHost")
 
+# What a database that is down or unreachable raises (refused, timed out, connection lost).
+DATABASE_DOWN = (OperationalError, InterfaceError)
 # How long a client (or a proxy) should wait before asking again while the database is away.
 RETRY_AFTER_SECONDS = 30
 
@@ -79,6 +83,20 @@ class RequestIDFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+def note_database_down(sender, request=None, **kwargs) -> None:
+    """Remember on the request that an unhandled exception was the database being away.
+
+    Django sends got_request_exception while handling the exception, so it is still at hand
+    here, where the 500 answer that FaultMiddleware later sees no longer carries it.
+    """
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DATABASE_DOWN):
+        request.database_down = error
+
+
+got_request_exception.connect(note_database_down, dispatch_uid="catalogue.database_down")
 
 
 def has_nul(request: HttpRequest) -> bool:
@@ -147,12 +165,22 @@ class FaultMiddleware:
         if has_nul(request):
             # No page takes a NUL character, and PostgreSQL refuses it in any text it compares.
             return with_basic_headers(fault_page(request, "400.html", 400))
-        return self.get_response(request)
+        response = self.get_response(request)
+        error = getattr(request, "database_down", None)
+        if response.status_code == 500 and error is not None:
+            # The database failed outside a view, e.g. in the 404 or CSRF page, whose
+            # templates ask for the user and so for the session; Django answered 500.
+            return with_basic_headers(self.unavailable(request, error))
+        return response
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        logger.error("Database unavailable: %s", exception, exc_info=exception)
+        if isinstance(exception, DATABASE_DOWN):
+            return self.unavailable(request, exception)
+        return None
+
+    @staticmethod
+    def unavailable(request, error: Exception) -> HttpResponse:
+        logger.error("Database unavailable: %s", error)  # one line each, not a traceback
         response = fault_page(request, "503.html", 503)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
