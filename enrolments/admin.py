@@ -35,7 +35,7 @@ from enrolments.models import (
     SessionRequest,
 )
 from enrolments.privacy import person_erase, person_export, person_records
-from trainings.admin import SessionAdmin, SessionAdminForm
+from trainings.admin import SafeDateHierarchyMixin, SessionAdmin, SessionAdminForm
 from trainings.models import Session, SessionDay
 
 
@@ -190,7 +190,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
+class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "email",
@@ -993,7 +993,7 @@ class GroupEnrolmentInline(admin.TabularInline):
 
 
 @admin.register(EnrolmentGroup)
-class EnrolmentGroupAdmin(admin.ModelAdmin):
+class EnrolmentGroupAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "submitted_by_name",

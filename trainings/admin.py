@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -438,6 +440,24 @@ class SessionAdminForm(forms.ModelForm):
         return cleaned
 
 
+class SafeChangeList(ChangeList):
+    """Django's changelist, with an absurd date-hierarchy year (99999999999999999999, 9999)
+    treated as the bad lookup it is (Django overflows on it) instead of failing."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class SafeDateHierarchyMixin:
+    """For admins with a date_hierarchy: bad dates in the URL reload the list with ?e=1."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+
 class UpcomingFilter(admin.SimpleListFilter):
     title = _("periode")
     parameter_name = "period"
@@ -497,7 +517,7 @@ class DuplicateSessionForm(forms.Form):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ["first_day", "course_title", "place", "fill", "status", "deadline"]
     list_display_links = ["first_day", "course_title"]

@@ -107,3 +107,29 @@ def test_duplicating_a_session_within_five_years_still_works(client, superuser):
     copy = Session.objects.exclude(pk=session.pk).get()
     enrolment = EnrolmentFactory(session=copy)
     assert client.get(self_service_path(enrolment)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changelist", "field"),
+    [
+        ("admin:enrolments_enrolment_changelist", "created_at"),
+        ("admin:enrolments_enrolmentgroup_changelist", "created_at"),
+        ("admin:trainings_session_changelist", "starts_at"),
+    ],
+)
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"year": "99999999999999999999"},
+        {"year": "9999"},
+        {"year": "9999", "month": "12", "day": "31"},
+        {"year": "2026", "month": "99999999999999999999"},
+    ],
+)
+def test_an_absurd_date_hierarchy_reloads_the_list_instead_of_failing(
+    client, superuser, changelist, field, dates
+):
+    url = reverse(changelist)
+    response = client.get(url, {f"{field}__{part}": value for part, value in dates.items()})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?e=1"
