@@ -133,3 +133,17 @@ def test_an_absurd_date_hierarchy_reloads_the_list_instead_of_failing(
     response = client.get(url, {f"{field}__{part}": value for part, value in dates.items()})
     assert response.status_code == 302
     assert response["Location"] == f"{url}?e=1"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+def test_planning_a_session_on_an_absurd_date_is_refused(client, superuser, day):
+    from tests.factories import CourseFactory
+    from tests.trainings.test_admin import session_post
+
+    data = session_post(CourseFactory(), LocationFactory(), **{"days-0-date": day})
+    data["registration_deadline_0"] = "2026-01-01"
+    data["registration_deadline_1"] = "09:00"
+    response = client.post(reverse("admin:trainings_session_add"), data)
+    assert response.status_code == 200
+    assert "hoogstens 5 jaar vooruit" in response.content.decode()
+    assert not Session.objects.exists()
