@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -99,11 +99,15 @@ def note_database_down(sender, request=None, **kwargs) -> None:
 got_request_exception.connect(note_database_down, dispatch_uid="catalogue.database_down")
 
 
-def has_nul(request: HttpRequest) -> bool:
-    """Whether the path or any query parameter holds a NUL character."""
-    if "\x00" in request.path:
-        return True
-    return any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists())
+def without_nul(query: QueryDict) -> QueryDict | None:
+    """The query parameters with NUL characters removed, or None if there were none."""
+    if not any("\x00" in key or "\x00" in "".join(values) for key, values in query.lists()):
+        return None
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned
 
 
 def fault_page(request, template: str, status: int, host: str | None = None) -> HttpResponse:
@@ -144,7 +148,7 @@ def with_basic_headers(response: HttpResponse) -> HttpResponse:
 
 
 class FaultMiddleware:
-    """A foreign Host header or a NUL in the URL answers 400, an unreachable database 503.
+    """A foreign Host header answers 400 and an unreachable database 503, never a 500.
 
     Django's own 400 page for a bad Host fails itself (the page asks the request for its
     host), so the host is checked here first, before anything else asks for it. Database
@@ -162,9 +166,14 @@ class FaultMiddleware:
             security_logger.warning("%s", error)
             host = urlsplit(settings.SITE_URL).netloc or "localhost"
             return with_basic_headers(fault_page(request, "400.html", 400, host=host))
-        if has_nul(request):
-            # No page takes a NUL character, and PostgreSQL refuses it in any text it compares.
+        # No text we store or look up holds a NUL character, and PostgreSQL refuses it in any
+        # text it compares: in the path it is a bad request, from query values it is dropped
+        # (a search pasted with one still finds what it can).
+        if "\x00" in request.path:
             return with_basic_headers(fault_page(request, "400.html", 400))
+        cleaned = without_nul(request.GET)
+        if cleaned is not None:
+            request.GET = cleaned
         response = self.get_response(request)
         error = getattr(request, "database_down", None)
         if response.status_code == 500 and error is not None:
