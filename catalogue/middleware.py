@@ -1,11 +1,34 @@
 import logging
 import re
+import sys
 import uuid
 from contextvars import ContextVar
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template import loader
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("django.security.DisallowedHost")
+
+# What a database that is down or unreachable raises (refused, timed out, connection lost).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+# How long a client (or a proxy) should wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def chosen_language(request: HttpRequest) -> str:
+    """The language the visitor chose with the switcher (a cookie), else Dutch."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    supported = {code for code, _name in settings.LANGUAGES}
+    return chosen if chosen in supported else settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware:
@@ -17,11 +40,9 @@ class LanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
@@ -62,3 +83,113 @@ class RequestIDFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+def note_database_down(sender, request=None, **kwargs) -> None:
+    """Remember on the request that an unhandled exception was the database being away.
+
+    Django sends got_request_exception while handling the exception, so it is still at hand
+    here, where the 500 answer that FaultMiddleware later sees no longer carries it.
+    """
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, DATABASE_DOWN):
+        request.database_down = error
+
+
+got_request_exception.connect(note_database_down, dispatch_uid="catalogue.database_down")
+
+
+def without_nul(query: QueryDict) -> QueryDict | None:
+    """The query parameters with NUL characters removed, or None if there were none."""
+    if not any("\x00" in key or "\x00" in "".join(values) for key, values in query.lists()):
+        return None
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        cleaned.setlist(key.replace("\x00", ""), [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def fault_page(request, template: str, status: int, host: str | None = None) -> HttpResponse:
+    """An error page that reads neither the database nor the session.
+
+    The page templates are rendered without context processors (the `user` one would load
+    the session, and through it the database) and with a stand-in request that carries only
+    what base.html reads; `host` replaces a Host header that is not ours.
+    """
+    page_request = SimpleNamespace(
+        scheme=request.scheme,
+        path=request.path,
+        get_full_path=request.get_full_path,
+        get_host=(lambda: host) if host else request.get_host,
+        resolver_match=None,
+        request_id=getattr(request, "request_id", ""),
+    )
+    with translation.override(chosen_language(request)):
+        content = loader.get_template(template).render({"request": page_request})
+        language = translation.get_language()
+    response = HttpResponse(content, status=status)
+    response.headers["Content-Language"] = language
+    patch_vary_headers(response, ["Cookie"])
+    add_never_cache_headers(response)
+    return response
+
+
+def with_basic_headers(response: HttpResponse) -> HttpResponse:
+    """An answer that leaves before the security middleware still gets its basic headers."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'",
+    )
+    return response
+
+
+class FaultMiddleware:
+    """A foreign Host header answers 400 and an unreachable database 503, never a 500.
+
+    Django's own 400 page for a bad Host fails itself (the page asks the request for its
+    host), so the host is checked here first, before anything else asks for it. Database
+    failures inside a view become the short "temporarily unavailable" page with Retry-After;
+    the healthz probe already says 503 in that state, and the pages now agree.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as error:
+            security_logger.warning("%s", error)
+            host = urlsplit(settings.SITE_URL).netloc or "localhost"
+            return with_basic_headers(fault_page(request, "400.html", 400, host=host))
+        # No text we store or look up holds a NUL character, and PostgreSQL refuses it in any
+        # text it compares: in the path it is a bad request, from query values it is dropped
+        # (a search pasted with one still finds what it can).
+        if "\x00" in request.path:
+            return with_basic_headers(fault_page(request, "400.html", 400))
+        cleaned = without_nul(request.GET)
+        if cleaned is not None:
+            request.GET = cleaned
+        response = self.get_response(request)
+        error = getattr(request, "database_down", None)
+        if response.status_code == 500 and error is not None:
+            # The database failed outside a view, e.g. in the 404 or CSRF page, whose
+            # templates ask for the user and so for the session; Django answered 500.
+            return with_basic_headers(self.unavailable(request, error))
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_DOWN):
+            return self.unavailable(request, exception)
+        return None
+
+    @staticmethod
+    def unavailable(request, error: Exception) -> HttpResponse:
+        logger.error("Database unavailable: %s", error)  # one line each, not a traceback
+        response = fault_page(request, "503.html", 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

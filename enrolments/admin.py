@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from enrolments import services
-from enrolments.attendance import AttendanceNotAllowed, attendance_mark
-from enrolments.attendance_views import can_mark_attendance
+from enrolments.attendance import AttendanceNotAllowed, attendance_mark, may_mark_attendance
 from enrolments.cost_overview import cost_overview
 from enrolments.costs import session_costs_settle, sessions_to_settle
 from enrolments.dashboard import dashboard
@@ -36,7 +35,7 @@ from enrolments.models import (
     SessionRequest,
 )
 from enrolments.privacy import person_erase, person_export, person_records
-from trainings.admin import SessionAdmin, SessionAdminForm
+from trainings.admin import SafeDateHierarchyMixin, SessionAdmin, SessionAdminForm
 from trainings.models import Session, SessionDay
 
 
@@ -180,15 +179,18 @@ class AttendanceInline(admin.TabularInline):
         return (
             obj is not None
             and obj.status == Enrolment.Status.REGISTERED
-            and request.user.has_perm("enrolments.mark_attendance")
+            and may_mark_attendance(request.user, obj.session)
         )
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("enrolments.mark_attendance")
+        # obj is the enrolment: a trainer marks the people of their own sessions only.
+        if obj is None:
+            return request.user.has_perm("enrolments.mark_attendance")
+        return may_mark_attendance(request.user, obj.session)
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
+class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "email",
@@ -304,9 +306,12 @@ class EnrolmentAdmin(ExportMixin, admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         # Through the same function as the attendance page (costs follow).
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        allowed = may_mark_attendance(request.user, form.instance.session)
         for row in formset.forms:
             if not row.has_changed() or not row.cleaned_data.get("day"):
                 continue
+            if not allowed:
+                raise PermissionDenied  # the inline is read-only for them; a forged post
             try:
                 attendance_mark(
                     enrolment_id=form.instance.pk,
@@ -611,7 +616,8 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
             reverse("admin:enrolments_enrolment_add") + f"?session={object_id}"
         )
         links = []
-        if can_mark_attendance(request.user) and str(object_id).isdigit():
+        session = Session.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if session is not None and may_mark_attendance(request.user, session):
             links.append(
                 (_("Aanwezigheid registreren"), reverse("enrolments:attendance", args=[object_id]))
             )
@@ -987,7 +993,7 @@ class GroupEnrolmentInline(admin.TabularInline):
 
 
 @admin.register(EnrolmentGroup)
-class EnrolmentGroupAdmin(admin.ModelAdmin):
+class EnrolmentGroupAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "submitted_by_name",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -10,11 +12,50 @@ from django.utils.translation import gettext as _
 from enrolments.costs import session_costs_settle
 from enrolments.models import Attendance, Enrolment
 from enrolments.services import EnrolmentError
-from trainings.models import SessionDay
+from trainings.models import Session, SessionDay
+
+# "Anna de Vries, Piet Jansen", "Anna & Piet", "Anna en Piet": each name counts.
+TRAINER_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\s(?:en|and|et)\s)\s*", re.IGNORECASE)
 
 
 class AttendanceNotAllowed(EnrolmentError):
     pass
+
+
+def sees_every_session(user) -> bool:
+    """Advisers (the POI-adviseurs group, superusers) plan the sessions and could name
+    themselves trainer of any, so whoever may change sessions sees them all."""
+    return user.is_active and user.has_perm("trainings.change_session")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def trains(user, session: Session) -> bool:
+    """Whether the session's trainer (a name as the adviser typed it) is this user: their full
+    name, user name or e-mail address, ignoring case and spacing; one of several names counts."""
+    if not (user.is_authenticated and session.trainer.strip()):
+        return False
+    own = {
+        _name_key(name)
+        for name in (user.get_full_name(), user.get_username(), user.email)
+        if name and name.strip()
+    }
+    named = {_name_key(session.trainer)} | {
+        _name_key(part) for part in TRAINER_SEPARATORS.split(session.trainer) if part.strip()
+    }
+    return not own.isdisjoint(named)
+
+
+def may_mark_attendance(user, session: Session) -> bool:
+    """Trainers mark their own sessions; advisers every session."""
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("enrolments.mark_attendance")
+        and (sees_every_session(user) or trains(user, session))
+    )
 
 
 def attendance_mark(

@@ -21,8 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from enrolments.attendance import AttendanceNotAllowed, attendance_mark, attendance_mark_unmarked
-from enrolments.export_views import surname_sort_key
+from enrolments.attendance import (
+    AttendanceNotAllowed,
+    attendance_mark,
+    attendance_mark_unmarked,
+    may_mark_attendance,
+)
+from enrolments.export_views import can_export, surname_sort_key
 from enrolments.models import Attendance, Enrolment
 from trainings.models import Session, SessionDay
 
@@ -79,6 +84,8 @@ def attendance_page(request: HttpRequest, session_id: int) -> HttpResponse:
         Session.objects.select_related("course", "location").prefetch_related("days"),
         pk=session_id,
     )
+    if not may_mark_attendance(request.user, session):
+        raise PermissionDenied  # a trainer sees their own sessions only
     days = list(session.days.all())
     if not days:
         return render(
@@ -146,6 +153,7 @@ def attendance_page(request: HttpRequest, session_id: int) -> HttpResponse:
             ],
             "error": error,
             "day_is_future": day.date > today,
+            "can_print": can_export(request.user) or may_mark_attendance(request.user, session),
         },
         status=400 if error else 200,
     )

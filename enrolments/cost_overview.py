@@ -23,6 +23,10 @@ from enrolments.exports import cost_columns, cost_rows, csv_stream, xlsx_file
 from enrolments.models import CostOutcome, Enrolment, Organisation
 
 SHOWN_ROWS = 1000  # on the page; the files hold every row
+# Periods are asked for within these years; outside them the date arithmetic (a day after the
+# end, a time zone before year 1) would overflow.
+FIRST_DATE = datetime.date(2000, 1, 1)
+LAST_DATE = datetime.date(2100, 12, 31)
 
 
 class CostFilterForm(forms.Form):
@@ -41,6 +45,21 @@ class CostFilterForm(forms.Form):
         choices=[("", _("Alle uitkomsten")), *CostOutcome.choices],
         required=False,
     )
+
+    def _within_range(self, name: str) -> datetime.date:
+        value = self.cleaned_data[name]
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise forms.ValidationError(
+                _("Kies een datum tussen %(first)s en %(last)s.")
+                % {"first": f"{FIRST_DATE:%d-%m-%Y}", "last": f"{LAST_DATE:%d-%m-%Y}"}
+            )
+        return value
+
+    def clean_start(self):
+        return self._within_range("start")
+
+    def clean_end(self):
+        return self._within_range("end")
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from enrolments.attendance import may_mark_attendance
 from enrolments.exports import csv_stream, rows, xlsx_file
 from enrolments.models import Enrolment
 from trainings.models import Session
@@ -114,9 +115,14 @@ def session_export(request: HttpRequest, session_id: int, fmt: str) -> HttpRespo
 
 @never_cache  # personal data: no browser or proxy may keep a copy
 @require_safe
-@export_permission_required
 def attendance_list(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The printable list: for whoever may export the enrolments, and for the session's own
+    trainer (not for trainers of other sessions)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     session = get_object_or_404(Session.objects.for_listing(), pk=session_id)
+    if not (can_export(request.user) or may_mark_attendance(request.user, session)):
+        raise PermissionDenied
     people = sorted(
         Enrolment.objects.filter(session=session, status=Enrolment.Status.REGISTERED),
         key=lambda person: (surname_sort_key(person.last_name), person.first_name.casefold()),

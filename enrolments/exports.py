@@ -3,7 +3,7 @@
 CSV follows RFC 4180 (comma, CRLF, quotes where needed), starts with a UTF-8 byte order
 mark so Excel shows é and ë, and streams. XLSX is written by openpyxl in write-only mode to
 a spooled temporary file, so memory stays flat however many rows there are. In both,
-cells that a spreadsheet would run as a formula are neutralised.
+cells that a spreadsheet would run as a formula are neutralised (see `neutralise`).
 """
 
 from __future__ import annotations
@@ -36,8 +36,14 @@ from django.utils.translation import gettext as _
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
 from trainings.models import Country, OrganisationType, SessionDay
 
-# Spreadsheets treat a cell starting with one of these as a formula (OWASP: CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets treat a cell starting with one of these as a formula (OWASP: CSV injection);
+# Excel in Japanese or Chinese also takes the full-width forms.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A delimiter the file does not use still splits a cell when Excel guesses the other one
+# (Dutch Excel splits a comma file on semicolons): "a;=6+6" then yields the cell "=6+6".
+# A line break does the same when a spreadsheet loses track of the quotes around a cell.
+# Spaces and quotes in between do not help: a parser that lost track of quoting drops them.
+HIDDEN_FORMULA = re.compile(r"([;,\r\n][ \t\r\n\"]*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 ROWS_PER_CHUNK = 500
 FETCH_SIZE = 500  # rows per database fetch: what an export holds in memory at once
 
@@ -179,8 +185,18 @@ def rows(enrolments: QuerySet) -> Iterator[list]:
 
 
 def neutralise(value: str) -> str:
-    """Make a text cell harmless: a leading formula character gets an apostrophe before it."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Make a text cell harmless whatever delimiter a spreadsheet splits it on.
+
+    A cell that starts with a formula character (also after spaces), or holds a `;`, `,` or
+    line break followed by one, gets an apostrophe in front; each such hidden start gets one
+    as well, so that the pieces a spreadsheet cuts the cell into are text too.
+    """
+    hidden = HIDDEN_FORMULA.search(value) is not None
+    if hidden:
+        value = HIDDEN_FORMULA.sub(r"\1'", value)
+    # Some imports trim leading spaces (LibreOffice's "trim spaces") or lose a quote.
+    leading = value.lstrip(' \t\r\n"').startswith(FORMULA_PREFIXES)
+    return "'" + value if hidden or leading or value.startswith(FORMULA_PREFIXES) else value
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -266,9 +282,11 @@ def xlsx_file(data: Iterable[list], title: str, cols: list[Column] | None = None
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = "#,##0.00"
             return cell
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # stored as text: never evaluated as a formula
+        if isinstance(value, str):
+            # openpyxl turns a string starting with "=" into a formula unless typed as text;
+            # the apostrophe keeps it text when someone edits the cell in Excel.
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.data_type = "s"
             return cell
         return value
 

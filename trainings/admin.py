@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -37,6 +39,17 @@ from trainings.services import session_duplicate
 from trainings.signals import offer_changed
 
 DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
+# Sessions are planned at most this far ahead: beyond it a date is a typing error, and near
+# year 9999 the date arithmetic of deadlines and cancellation terms overflows.
+PLANNING_HORIZON_YEARS = 5
+EARLIEST_SESSION_DATE = datetime.date(2000, 1, 1)
+
+
+def planning_horizon(today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year + PLANNING_HORIZON_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + PLANNING_HORIZON_YEARS, day=28)
 
 
 class CourseCountMixin:
@@ -325,6 +338,16 @@ class SessionDayFormSet(BaseInlineFormSet):
         dates = [day["date"] for day in days]
         if len(set(dates)) != len(dates):
             raise forms.ValidationError(_("Elke datum mag maar één keer voorkomen."))
+        latest = planning_horizon(timezone.localdate())
+        if max(dates) > latest or min(dates) < EARLIEST_SESSION_DATE:
+            raise forms.ValidationError(
+                _("Kies data tussen %(first)s en %(last)s (hoogstens %(years)s jaar vooruit).")
+                % {
+                    "first": f"{EARLIEST_SESSION_DATE:%d-%m-%Y}",
+                    "last": f"{latest:%d-%m-%Y}",
+                    "years": PLANNING_HORIZON_YEARS,
+                }
+            )
         first = min(days, key=lambda day: (day["date"], day["start_time"]))
         tz = self.instance.location.tzinfo if self.instance.location_id else None
         first_start = datetime.datetime.combine(
@@ -417,6 +440,24 @@ class SessionAdminForm(forms.ModelForm):
         return cleaned
 
 
+class SafeChangeList(ChangeList):
+    """Django's changelist, with an absurd date-hierarchy year (99999999999999999999, 9999)
+    treated as the bad lookup it is (Django overflows on it) instead of failing."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class SafeDateHierarchyMixin:
+    """For admins with a date_hierarchy: bad dates in the URL reload the list with ?e=1."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+
 class UpcomingFilter(admin.SimpleListFilter):
     title = _("periode")
     parameter_name = "period"
@@ -460,9 +501,23 @@ class DuplicateSessionForm(forms.Form):
         help_text=_("Alle dagen en de inschrijfdeadline schuiven evenveel op."),
     )
 
+    def clean_first_day(self) -> datetime.date:
+        first_day = self.cleaned_data["first_day"]
+        today = timezone.localdate()
+        latest = planning_horizon(today)
+        if not today <= first_day <= latest:
+            raise forms.ValidationError(
+                _(
+                    "Kies een eerste dag vanaf vandaag en hoogstens %(years)s jaar vooruit "
+                    "(uiterlijk %(last)s)."
+                )
+                % {"years": PLANNING_HORIZON_YEARS, "last": f"{latest:%d-%m-%Y}"}
+            )
+        return first_day
+
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ["first_day", "course_title", "place", "fill", "status", "deadline"]
     list_display_links = ["first_day", "course_title"]

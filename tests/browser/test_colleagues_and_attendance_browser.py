@@ -223,7 +223,9 @@ def log_in(page, live_server, username="trainer") -> User:
 
 @pytest.fixture
 def attendance_session(live_server):
-    session = SessionFactory(course=CourseFactory(title="Privacy in het IDO"), days=[0])
+    session = SessionFactory(
+        course=CourseFactory(title="Privacy in het IDO"), days=[0], trainer="trainer"
+    )
     people = [
         EnrolmentFactory(session=session, first_name=first, last_name=last)
         for first, last in [("Noor", "Bakker"), ("Ilse", "Claes"), ("Kees", "Dijkstra")]
@@ -349,7 +351,7 @@ def test_no_axe_violations_on_group_errors_and_result(desktop, live_server, grou
 
 
 def test_no_axe_violations_on_the_attendance_page(phone, live_server):
-    session = SessionFactory(days=[-1, 0])
+    session = SessionFactory(days=[-1, 0], trainer="trainer")
     people = [
         EnrolmentFactory(session=session, first_name=first, last_name=last)
         for first, last in [("Noor", "Bakker"), ("Ilse", "Claes"), ("Kees", "Dijkstra")]

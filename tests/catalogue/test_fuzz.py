@@ -187,3 +187,129 @@ def test_too_many_fields_is_refused_with_400(client):
     session = SessionFactory()
     data = {f"field{i}": "x" for i in range(1500)}
     assert client.post(reverse("enrolments:enrol", args=[session.pk]), data).status_code == 400
+
+
+# -- Every GET URL, public and admin, with hostile values in every parameter it reads ---------
+
+HOSTILE = [
+    "\x00",
+    "a\x00b",
+    "x" * 5000,
+    "'",
+    "<script>alert(1)</script>",
+    "99999999999999999999",
+    "-1",
+    "9999-12-31",
+    "0001-01-01",
+    "13",
+    "1e400",
+]
+# Parameters pages read besides the catalogue's filters.
+EXTRA_KEYS = ["next", "dag", "course", "session", "start", "end", "outcome", "organisation", "e"]
+
+
+@pytest.fixture
+def every_public_page(db):
+    """One URL for each public GET route, with the objects it needs."""
+    from trainings.models import LearningPath, LearningPathStep, Profile
+
+    course = CourseFactory(slug="privacy")
+    session = SessionFactory(course=course, days=[-1])
+    enrolment = EnrolmentFactory(session=session)
+    path = LearningPath.objects.create(title="Leerlijn", slug="leerlijn", is_published=True)
+    LearningPathStep.objects.create(path=path, course=course)
+    Profile.objects.create(name="Profiel", slug="profiel")
+    return {
+        "catalogue:home": "/",
+        "catalogue:course-list": reverse("catalogue:course-list"),
+        "catalogue:course-detail": reverse("catalogue:course-detail", args=["privacy"]),
+        "catalogue:path-detail": reverse("catalogue:path-detail", args=["leerlijn"]),
+        "catalogue:profile-detail": reverse("catalogue:profile-detail", args=["profiel"]),
+        "catalogue:privacy": reverse("catalogue:privacy"),
+        "catalogue:language": reverse("catalogue:language", args=["en"]),
+        "catalogue:calendar": reverse("catalogue:calendar"),
+        "catalogue:session-calendar": reverse("catalogue:session-calendar", args=[session.pk]),
+        "catalogue:new-sessions-feed": reverse("catalogue:new-sessions-feed"),
+        "catalogue:sitemap": reverse("catalogue:sitemap"),
+        "catalogue:robots": reverse("catalogue:robots"),
+        "catalogue:healthz": reverse("catalogue:healthz"),
+        "enrolments:enrol": reverse("enrolments:enrol", args=[session.pk]),
+        "enrolments:enrolled": reverse("enrolments:enrolled", args=[session.pk]),
+        "enrolments:group-enrol": reverse("enrolments:group-enrol", args=[session.pk]),
+        "enrolments:group-enrolled": reverse("enrolments:group-enrolled", args=[session.pk]),
+        "enrolments:self-service": self_service_path(enrolment),
+        "enrolments:export-csv": reverse("enrolments:export-csv", args=[session.pk]),
+        "enrolments:export-xlsx": reverse("enrolments:export-xlsx", args=[session.pk]),
+        "enrolments:attendance-list": reverse("enrolments:attendance-list", args=[session.pk]),
+        "enrolments:attendance": reverse("enrolments:attendance", args=[session.pk]),
+        "enrolments:interest": reverse("enrolments:interest", args=["privacy"]),
+        "enrolments:interest-thanks": reverse("enrolments:interest-thanks", args=["privacy"]),
+        "enrolments:request": reverse("enrolments:request", args=["privacy"]),
+        "enrolments:request-thanks": reverse("enrolments:request-thanks", args=["privacy"]),
+    }
+
+
+def test_the_fuzzed_pages_are_every_public_route(every_public_page):
+    from django.urls import get_resolver
+
+    routes = set()
+    for namespace in ("catalogue", "enrolments"):
+        resolver = get_resolver().namespace_dict[namespace][1]
+        routes |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
+    assert routes == set(every_public_page), "a new route: add it to every_public_page"
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "superuser"])
+def test_hostile_values_in_every_parameter_of_every_public_page(
+    client, every_public_page, signed_in
+):
+    if signed_in:
+        from django.contrib.auth.models import User
+
+        client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
+    client.raise_request_exception = False
+    for name, url in every_public_page.items():
+        for value in HOSTILE:
+            everything = dict.fromkeys([*KEYS, *EXTRA_KEYS], value)
+            response = client.get(url, everything)
+            assert response.status_code < 500, (name, value)
+        for key in [*KEYS, *EXTRA_KEYS]:
+            for value in ("\x00", "9999-12-31", "99999999999999999999"):
+                response = client.get(url, {key: value})
+                assert response.status_code < 500, (name, key, value)
+
+
+def admin_parameters(client, url: str) -> set[str]:
+    """The query parameters an admin page links to itself with (filters, sorting, dates)."""
+    import re
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    html = client.get(url).content.decode()
+    names = {"q", "o", "p", "e", "all", "_popup", "_to_field"}
+    for href in re.findall(r'href="(\?[^"]*)"', html):
+        names |= set(parse_qs(urlsplit(unescape(href)).query, keep_blank_values=True))
+    return names
+
+
+def test_hostile_values_in_every_admin_list_and_page(client):
+    from django.contrib import admin
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
+    client.raise_request_exception = False
+    session = SessionFactory(days=[-1])
+    EnrolmentFactory(session=session)
+    urls = [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+    urls += [reverse(f"admin:{view.name}") for view in admin.site.extra_views]
+    for url in urls:
+        names = admin_parameters(client, url) | {"start", "end", "weeks", "format", "city"}
+        for value in HOSTILE:
+            response = client.get(url, dict.fromkeys(names, value))
+            assert response.status_code < 500, (url, value)
+            for name in names:
+                response = client.get(url, {name: value})
+                assert response.status_code < 500, (url, name, value)

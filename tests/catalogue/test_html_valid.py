@@ -138,7 +138,7 @@ def test_group_enrolment_and_substitution_pages(client, site):
 
 
 def test_attendance_page(client, site):
-    session = SessionFactory(days=[-8, -1])
+    session = SessionFactory(days=[-8, -1], trainer="trainer")
     EnrolmentFactory(session=session)
     user = User.objects.create_user("trainer", is_staff=True)
     user.groups.add(Group.objects.get(name="Trainers"))

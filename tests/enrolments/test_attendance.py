@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def trainer(django_user_model, client):
-    user = django_user_model.objects.create_user("trainer", password="x", is_staff=True)
+    user = django_user_model.objects.create_user(
+        "trainer", password="x", is_staff=True, first_name="Tessa", last_name="Trainer"
+    )
     user.groups.add(Group.objects.get(name="Trainers"))
     client.force_login(user)
     return user
@@ -24,7 +26,7 @@ def url(session) -> str:
 
 
 def past_session(people: int = 3, days=(-1,)):
-    session = SessionFactory(days=list(days), capacity=20)
+    session = SessionFactory(days=list(days), capacity=20, trainer="Tessa Trainer")
     enrolments = [EnrolmentFactory(session=session, last_name=f"Jansen{i}") for i in range(people)]
     return session, enrolments
 
@@ -68,7 +70,7 @@ def test_the_page_asks_to_log_in_and_refuses_others(client, django_user_model):
 
 
 def test_the_page_lists_registered_people_by_surname(client, trainer):
-    session = SessionFactory(days=[-1])
+    session = SessionFactory(days=[-1], trainer="Tessa Trainer")
     EnrolmentFactory(session=session, first_name="Bas", last_name="de Vries")
     EnrolmentFactory(session=session, first_name="Ali", last_name="Bakker")
     EnrolmentFactory(session=session, first_name="Wil", last_name="Wacht", status="waitlisted")

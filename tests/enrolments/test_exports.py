@@ -11,9 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from enrolments.exports import csv_stream, rows, xlsx_file
+from enrolments.exports import Column, csv_stream, rows, xlsx_file
 from enrolments.models import Enrolment
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
 
@@ -153,7 +156,7 @@ def test_xlsx_export(client, coordinator, session):
         "Bibliothèque Saint-Gilles",
     )
     formula = sheet[3]
-    assert formula[7].value == '=HYPERLINK("http://x")'
+    assert formula[7].value == '\'=HYPERLINK("http://x")'
     assert formula[7].data_type == "s"  # text, never a formula
     assert sheet[4][6].value == 1
 
@@ -274,3 +277,75 @@ def test_export_memory_stays_flat_as_the_list_grows(fmt, small_size, large_size)
     # Four or five times the rows may not take noticeably more memory. (Keeping every row
     # would cost several megabytes more; 1 MB of slack absorbs the allocator's noise.)
     assert large < small + 1024 * 1024, (small, large)
+
+
+# -- Formulas hidden behind the other delimiter (Dutch Excel splits a comma file on ";") ------
+
+HOSTILE = [
+    "a;=6+6",
+    "a,=6+6",
+    "a; =6+6",
+    "Jansen;+31 6",
+    "x;-2;@SUM(A1)",
+    "\uff1dHYPERLINK(1)",
+    "a;\uff0b1",
+    "\t=1",
+    "a;\r=1",
+]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULA_STARTS = tuple(t for t in TRIGGERS if not t.isspace())
+
+
+def dangerous_cells(content: str) -> list[str]:
+    """Cells a spreadsheet would run, splitting the file on either delimiter."""
+    found = []
+    for delimiter in ",;":
+        for row in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter):
+            found += [cell for cell in row if cell.lstrip(' \t\r\n"').startswith(FORMULA_STARTS)]
+    return found
+
+
+@pytest.mark.parametrize("delimiter", ["comma", "semicolon"])
+def test_a_formula_behind_a_delimiter_is_harmless_in_either_excel(client, coordinator, delimiter):
+    session = SessionFactory()
+    for index, name in enumerate(HOSTILE):
+        EnrolmentFactory(session=session, last_name=name, organisation=name, email=f"p{index}@x.nl")
+    response = client.get(
+        reverse("enrolments:export-csv", args=[session.pk]), {"delimiter": delimiter}
+    )
+    content = b"".join(response.streaming_content).decode("utf-8")[1:]
+    assert dangerous_cells(content) == []
+    last_names = [row[8] for row in csv_rows_from(content, delimiter)[1:]]
+    assert "'a;'=6+6" in last_names  # still readable: only apostrophes were added
+    assert all(name.startswith("'") for name in last_names)
+
+
+def csv_rows_from(content: str, delimiter: str) -> list[list[str]]:
+    return list(
+        csv.reader(
+            io.StringIO(content, newline=""), delimiter=";" if delimiter == "semicolon" else ","
+        )
+    )
+
+
+cell_text = st.text(
+    alphabet=st.sampled_from(list("ab ;,\"'=+-@\t\r\n") + list(TRIGGERS[6:])), max_size=12
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(cell_text, min_size=1, max_size=3))
+def test_neutralised_text_never_starts_a_formula_under_either_delimiter(cells):
+    columns = [Column(f"c{i}", "kop", 1) for i in range(len(cells))]
+    for delimiter in ",;":
+        content = "".join(csv_stream([cells], delimiter=delimiter, cols=columns))
+        assert dangerous_cells(content.removeprefix("\ufeff")) == [], (cells, delimiter)
+
+
+def test_xlsx_text_cells_are_text_and_neutralised(client, coordinator):
+    session = SessionFactory()
+    EnrolmentFactory(session=session, last_name="a;=6+6", organisation="\uff1d1+1")
+    response = client.get(reverse("enrolments:export-xlsx", args=[session.pk]))
+    row = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active[2]
+    assert (row[8].value, row[8].data_type) == ("'a;'=6+6", "s")
+    assert (row[10].value, row[10].data_type) == ("'\uff1d1+1", "s")
