@@ -113,6 +113,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that never answers must not hold a request until gunicorn's timeout:
+    # give up after a few seconds and answer 503 (DATABASE_URL's ?connect_timeout= wins).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so a transaction that counts places and
     # then writes cannot be overtaken by another writer between the two.
