@@ -46,7 +46,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it to a long random value in production, "
-            "or set DJANGO_DEBUG=1 for a local development site."
+            "or run `make run` once for a local development site (it writes a .env)."
         )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
