@@ -8,8 +8,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from enrolments import services
 from enrolments.models import Enrolment, Interest, SessionRequest
-from enrolments.tokens import self_service_path
+from enrolments.tokens import group_confirm_path, self_service_path
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limit")]
@@ -238,6 +239,15 @@ def every_public_page(db):
         "enrolments:group-enrol": reverse("enrolments:group-enrol", args=[session.pk]),
         "enrolments:group-enrolled": reverse("enrolments:group-enrolled", args=[session.pk]),
         "enrolments:self-service": self_service_path(enrolment),
+        "enrolments:group-confirm": group_confirm_path(
+            services.group_enrolment_create(
+                session_id=SessionFactory().pk,  # one that is still open
+                organisation="Bibliotheek Gouda",
+                people=[services.Person("Anna", "Visser", "anna.v@example.org", "")],
+                submitted_by_name="Ans Teamleider",
+                submitted_by_email="ans@example.org",
+            )
+        ),
         "enrolments:export-csv": reverse("enrolments:export-csv", args=[session.pk]),
         "enrolments:export-xlsx": reverse("enrolments:export-xlsx", args=[session.pk]),
         "enrolments:attendance-list": reverse("enrolments:attendance-list", args=[session.pk]),
