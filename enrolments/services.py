@@ -662,6 +662,22 @@ HANDED_OVER_NOTE = gettext_noop(
 )
 
 
+def _snapshot(enrolment: Enrolment, session: Session) -> Enrolment:
+    """The enrolment as it was before a hand-over, for the mail to the person who left."""
+    return Enrolment(
+        pk=enrolment.pk,
+        session=session,
+        first_name=enrolment.first_name,
+        last_name=enrolment.last_name,
+        email=enrolment.email,
+        organisation=enrolment.organisation,
+        status=enrolment.status,
+        secret=enrolment.secret,
+        language=enrolment.language,
+        created_at=enrolment.created_at,
+    )
+
+
 class SubstitutionNotAllowed(EnrolmentError):
     default_message = gettext_noop(
         "Deze inschrijving kan niet meer aan een collega worden gegeven."
@@ -716,18 +732,7 @@ def enrolment_substitute(
             raise AlreadyEnrolled(
                 _("Deze collega staat al ingeschreven voor deze sessie (of op de wachtlijst).")
             )
-        previous = Enrolment(
-            pk=enrolment.pk,
-            session=session,
-            first_name=enrolment.first_name,
-            last_name=enrolment.last_name,
-            email=enrolment.email,
-            organisation=enrolment.organisation,
-            status=enrolment.status,
-            secret=enrolment.secret,
-            language=enrolment.language,
-            created_at=enrolment.created_at,
-        )
+        previous = _snapshot(enrolment, session)
         enrolment.first_name = person.first_name.strip()
         enrolment.last_name = person.last_name.strip()
         enrolment.email = email
@@ -781,18 +786,7 @@ def _hand_over_to_enrolled(
     the person handing over gives up their place (their link stops working) and is mailed as
     usual. The colleague keeps their own enrolment; if they were waiting and the place handed
     over was a registered one, they take it. They are told by mail (rule 6)."""
-    previous = Enrolment(
-        pk=enrolment.pk,
-        session=session,
-        first_name=enrolment.first_name,
-        last_name=enrolment.last_name,
-        email=enrolment.email,
-        organisation=enrolment.organisation,
-        status=enrolment.status,
-        secret=enrolment.secret,
-        language=enrolment.language,
-        created_at=enrolment.created_at,
-    )
+    previous = _snapshot(enrolment, session)
     before = enrolment.status
     enrolment.status = CANCELLED
     enrolment.cancelled_at = now
