@@ -82,8 +82,10 @@ def test_the_history_keeps_who_was_replaced_by_whom(django_user_model):
 
 def test_no_substitute_once_the_session_started_or_for_a_cancelled_place():
     started = EnrolmentFactory(session=SessionFactory(days=[0]))
+    # Move both ends so the session runs now, whatever the time of day the test runs at.
+    now = timezone.now()
     started.session.__class__.objects.filter(pk=started.session_id).update(
-        starts_at=timezone.now() - datetime.timedelta(hours=1)
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=2)
     )
     with pytest.raises(services.SubstitutionNotAllowed):
         services.enrolment_substitute(enrolment_id=started.pk, person=COLLEAGUE)
