@@ -329,6 +329,26 @@ class Course(models.Model):
             )
 
     @property
+    def is_expected(self) -> bool:
+        """Announced for a date still to come (or with no date): a date that passed is no
+        longer a promise, so the course then reads as available since that month."""
+        if self.status != Lifecycle.EXPECTED:
+            return False
+        return self.available_from is None or self.available_from > timezone.localdate()
+
+    @property
+    def arrived_from(self) -> datetime.date | None:
+        """The 'expected from' date once it has passed, else None."""
+        if self.status == Lifecycle.EXPECTED and self.available_from and not self.is_expected:
+            return self.available_from
+        return None
+
+    @property
+    def guarantee_has_passed(self) -> bool:
+        """Whether the date until which availability was guaranteed lies in the past."""
+        return self.guaranteed_until is not None and self.guaranteed_until < timezone.localdate()
+
+    @property
     def runs_elsewhere(self) -> bool:
         """Followed on another platform or booked with the provider: never scheduled here."""
         return self.delivery != Delivery.SCHEDULED and bool(self.external_url)
