@@ -372,6 +372,9 @@ def published_course(slug: str) -> Course:
 @ratelimit_post("interest")
 def interest(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
+    if course.runs_elsewhere:
+        # Never scheduled here: nobody would ever be told about a session.
+        return redirect(course)
     form = InterestForm(request.POST or None)
     status = 200
     if request.method == "POST":

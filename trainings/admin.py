@@ -258,6 +258,7 @@ class CourseAdmin(admin.ModelAdmin):
                     "contact_provider",
                     ("contact_name", "contact_email"),
                     ("contact_phone", "contact_note"),
+                    ("delivery", "platform_name"),
                     ("external_url", "external_url_label"),
                 ]
             },

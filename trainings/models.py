@@ -141,6 +141,14 @@ class Lifecycle(models.TextChoices):
     EXPECTED = "expected", _("Verwacht")
 
 
+class Delivery(models.TextChoices):
+    """How a course is taken: in sessions planned here, or elsewhere."""
+
+    SCHEDULED = "scheduled", _("In sessies uit deze catalogus")
+    PLATFORM = "platform", _("Op een ander leerplatform")
+    PROVIDER = "provider", _("Te boeken bij de aanbieder")
+
+
 class Course(models.Model):
     """A training in the catalogue."""
 
@@ -243,6 +251,22 @@ class Course(models.Model):
     contact_email = models.EmailField(_("e-mailadres contactpersoon"), blank=True)
     contact_phone = models.CharField(_("telefoon contactpersoon"), max_length=50, blank=True)
     contact_note = models.CharField(_("toelichting contact"), max_length=300, blank=True)
+    delivery = models.CharField(
+        _("hoe te volgen"),
+        max_length=20,
+        choices=Delivery.choices,
+        default=Delivery.SCHEDULED,
+        help_text=_(
+            "Op een ander leerplatform of te boeken bij de aanbieder: de pagina wijst dan naar "
+            "de externe link in plaats van sessies en 'houd me op de hoogte'."
+        ),
+    )
+    platform_name = models.CharField(
+        _("naam leerplatform"),
+        max_length=100,
+        blank=True,
+        help_text=_("Bijvoorbeeld: Bibliotheek Campus. De knop wordt dan 'Start op …'."),
+    )
     external_url = URLField(_("externe link"), blank=True)
     external_url_label = models.CharField(_("tekst externe link"), max_length=200, blank=True)
     related_courses = models.ManyToManyField(
@@ -291,6 +315,56 @@ class Course(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:course-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.delivery != Delivery.SCHEDULED and not self.external_url:
+            raise ValidationError(
+                {
+                    "external_url": _(
+                        "Een training op een ander platform of bij de aanbieder heeft een "
+                        "externe link nodig."
+                    )
+                }
+            )
+
+    @property
+    def is_expected(self) -> bool:
+        """Announced for a date still to come (or with no date): a date that passed is no
+        longer a promise, so the course then reads as available since that month."""
+        if self.status != Lifecycle.EXPECTED:
+            return False
+        return self.available_from is None or self.available_from > timezone.localdate()
+
+    @property
+    def arrived_from(self) -> datetime.date | None:
+        """The 'expected from' date once it has passed, else None."""
+        if self.status == Lifecycle.EXPECTED and self.available_from and not self.is_expected:
+            return self.available_from
+        return None
+
+    @property
+    def guarantee_has_passed(self) -> bool:
+        """Whether the date until which availability was guaranteed lies in the past."""
+        return self.guaranteed_until is not None and self.guaranteed_until < timezone.localdate()
+
+    @property
+    def runs_elsewhere(self) -> bool:
+        """Followed on another platform or booked with the provider: never scheduled here."""
+        return self.delivery != Delivery.SCHEDULED and bool(self.external_url)
+
+    @property
+    def external_action_label(self) -> str:
+        """The text of the button to the external link."""
+        if self.external_url_label:
+            return self.external_url_label
+        if self.delivery == Delivery.PLATFORM:
+            if self.platform_name:
+                return _("Start op %(platform)s") % {"platform": self.platform_name}
+            return _("Start op het leerplatform")
+        if self.delivery == Delivery.PROVIDER:
+            return _("Naar de aanbieder")
+        return _("Naar de website van de aanbieder")
 
     @property
     def cancellation_working_days(self) -> int:

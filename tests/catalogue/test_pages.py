@@ -56,7 +56,7 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries):
                 "Neem contact met ons op",
                 "3 uur",
                 "maximaal 20 per sessie",
-                "gegarandeerd tot 31 december 2022",
+                "de garantie liep tot 31 december 2022",
                 "GSOB",
                 "CABAN",
                 "Klassikaal",
@@ -79,7 +79,7 @@ def test_home_query_count_does_not_grow(client, django_assert_max_num_queries):
                 "Deskundigheidstraject Digitale inclusie",
             ],
         ),
-        ("omgaan-met-lvb-en-psychisch-kwetsbaren", ["Verwacht vanaf januari 2024", "MEE"]),
+        ("omgaan-met-lvb-en-psychisch-kwetsbaren", ["beschikbaar sinds januari 2024", "MEE"]),
         ("aansluiting-programmering", ["In ontwikkeling"]),
     ],
 )
