@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal
 
+import html5lib
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -279,6 +280,30 @@ def test_pagination_keeps_the_filters(client):
     assert 'href="?format=klassikaal&amp;page=2"' in response.content.decode()
     second = client.get(URL, {"format": "klassikaal", "page": 2})
     assert len(second.context["page"].object_list) == 5
+
+
+def test_pagination_shows_page_numbers_with_gaps_and_keeps_the_filters(client):
+    format_ = FormatFactory(slug="klassikaal", name="Klassikaal")
+    for _ in range(20 * 9 + 1):  # ten pages
+        CourseFactory(formats=[format_])
+    response = client.get(URL, {"format": "klassikaal", "page": 5})
+    document = html5lib.parse(response.content, namespaceHTMLElements=False)
+    nav = document.find(".//nav[@class='pagination']")
+    items = [" ".join("".join(li.itertext()).split()) for li in nav.iter("li")]
+    assert items == [
+        "Vorige pagina",
+        "Pagina 1",
+        "…",
+        "Pagina 4",
+        "Pagina 5",
+        "Pagina 6",
+        "…",
+        "Pagina 10",
+        "Volgende pagina",
+    ]
+    current = [a for a in nav.iter("a") if a.get("aria-current") == "page"]
+    assert [a.get("href") for a in current] == ["?format=klassikaal&page=5"]
+    assert "?format=klassikaal&page=10" in {a.get("href") for a in nav.iter("a")}
 
 
 def test_empty_result_explains_what_to_do(client, catalogue_data):
