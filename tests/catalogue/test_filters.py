@@ -389,3 +389,39 @@ def test_a_chosen_value_without_courses_stays_visible(catalogue_data):
     assert formats == {"klassikaal": (1, False), "e-learning": (0, True)}
     audiences = {o.value: (o.count, o.selected) for o in facets["audience"].options}
     assert audiences == {"ido-medewerkers": (1, False), "ambtenaren": (0, True)}
+
+
+def canonical_and_robots(response) -> tuple[str, str | None]:
+    document = html5lib.parse(response.content, namespaceHTMLElements=False)
+    link = document.find(".//link[@rel='canonical']")
+    robots = document.find(".//meta[@name='robots']")
+    return link.get("href"), None if robots is None else robots.get("content")
+
+
+def test_canonical_of_a_later_page_keeps_its_page_number_and_drops_the_noise(client):
+    for _ in range(45):
+        CourseFactory()
+    response = client.get(URL, {"page": "2", "order": "newest", "utm_source": "mail"})
+    assert canonical_and_robots(response) == ("http://testserver/trainingen/?page=2", None)
+    first = client.get(URL, {"page": "1", "order": "title"})
+    assert canonical_and_robots(first) == ("http://testserver/trainingen/", None)
+    beyond = client.get(URL, {"page": "99"})  # shows the last page, and says so
+    assert canonical_and_robots(beyond)[0] == "http://testserver/trainingen/?page=3"
+
+
+def test_canonical_of_one_filter_value_is_an_indexable_landing_page(client, catalogue_data):
+    response = client.get(URL, {"format": "E-Learning", "order": "date"})
+    assert canonical_and_robots(response) == (
+        "http://testserver/trainingen/?format=e-learning",
+        None,
+    )
+
+
+def test_canonical_of_a_search_or_combination_is_normalised_and_not_indexed(client, catalogue_data):
+    combination = client.get(URL, {"theme": "bestuur", "format": ["klassikaal", "e-learning"]})
+    assert canonical_and_robots(combination) == (
+        "http://testserver/trainingen/?theme=bestuur&format=klassikaal&format=e-learning",
+        "noindex, follow",
+    )
+    search = client.get(URL, {"q": "privacy"})
+    assert canonical_and_robots(search) == ("http://testserver/trainingen/", "noindex, follow")
