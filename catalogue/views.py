@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -55,12 +55,18 @@ def course_list(request: HttpRequest) -> HttpResponse:
         params["q"] = suggestion
         params.pop("page", None)
         suggestion_url = "?" + params.urlencode()
+    canonical_path, noindex = canonical(request, chips, page.number)
     return render(
         request,
         "catalogue/course_list.html",
         {
+            "canonical_path": canonical_path,
+            "noindex": noindex,
             "filter": filterset,
             "page": page,
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=1, on_ends=1
+            ),
             "courses": courses_on_page,
             "structured_data": catalogue_data(courses_on_page, request, page.start_index()),
             "facets": facets,
@@ -73,6 +79,22 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "ordering": filterset.ordering,
         },
     )
+
+
+def canonical(request: HttpRequest, chips: list[dict], page_number: int) -> tuple[str, bool]:
+    """The catalogue page's canonical path and whether search engines should skip it.
+
+    The page number stays (each page lists other courses); the order, unknown values and
+    repeated or differently spelled parameters go. A single filter value is a landing page
+    worth indexing ("all e-learning"); a search or a combination of filters is not, so it
+    gets noindex, with its normalised query as canonical.
+    """
+    params = [(chip["name"], chip["value"]) for chip in chips if chip["name"] != "q"]
+    noindex = len(params) > 1 or any(chip["name"] == "q" for chip in chips)
+    if page_number > 1:
+        params.append(("page", str(page_number)))
+    query = urlencode(params)
+    return request.path + ("?" + query if query else ""), noindex
 
 
 def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> list[dict]:
@@ -101,6 +123,7 @@ def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> lis
             chips.append(
                 {
                     "name": facet_name,
+                    "value": value,
                     "label": labels.get((facet_name, value.casefold()), value),
                     "url": "?" + params.urlencode() if params else "?",
                 }
@@ -110,7 +133,9 @@ def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> lis
         params = request.GET.copy()
         params.pop("q", None)
         params.pop("page", None)
-        chips.insert(0, {"name": "q", "label": f"“{query}”", "url": "?" + params.urlencode()})
+        chips.insert(
+            0, {"name": "q", "value": query, "label": f"“{query}”", "url": "?" + params.urlencode()}
+        )
     return chips
 
 

@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal
 
+import html5lib
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -281,6 +282,30 @@ def test_pagination_keeps_the_filters(client):
     assert len(second.context["page"].object_list) == 5
 
 
+def test_pagination_shows_page_numbers_with_gaps_and_keeps_the_filters(client):
+    format_ = FormatFactory(slug="klassikaal", name="Klassikaal")
+    for _ in range(20 * 9 + 1):  # ten pages
+        CourseFactory(formats=[format_])
+    response = client.get(URL, {"format": "klassikaal", "page": 5})
+    document = html5lib.parse(response.content, namespaceHTMLElements=False)
+    nav = document.find(".//nav[@class='pagination']")
+    items = [" ".join("".join(li.itertext()).split()) for li in nav.iter("li")]
+    assert items == [
+        "Vorige pagina",
+        "Pagina 1",
+        "…",
+        "Pagina 4",
+        "Pagina 5",
+        "Pagina 6",
+        "…",
+        "Pagina 10",
+        "Volgende pagina",
+    ]
+    current = [a for a in nav.iter("a") if a.get("aria-current") == "page"]
+    assert [a.get("href") for a in current] == ["?format=klassikaal&page=5"]
+    assert "?format=klassikaal&page=10" in {a.get("href") for a in nav.iter("a")}
+
+
 def test_empty_result_explains_what_to_do(client, catalogue_data):
     response = client.get(URL, {"q": "onbestaand", "format": "e-learning"})
     html = response.content.decode()
@@ -364,3 +389,39 @@ def test_a_chosen_value_without_courses_stays_visible(catalogue_data):
     assert formats == {"klassikaal": (1, False), "e-learning": (0, True)}
     audiences = {o.value: (o.count, o.selected) for o in facets["audience"].options}
     assert audiences == {"ido-medewerkers": (1, False), "ambtenaren": (0, True)}
+
+
+def canonical_and_robots(response) -> tuple[str, str | None]:
+    document = html5lib.parse(response.content, namespaceHTMLElements=False)
+    link = document.find(".//link[@rel='canonical']")
+    robots = document.find(".//meta[@name='robots']")
+    return link.get("href"), None if robots is None else robots.get("content")
+
+
+def test_canonical_of_a_later_page_keeps_its_page_number_and_drops_the_noise(client):
+    for _ in range(45):
+        CourseFactory()
+    response = client.get(URL, {"page": "2", "order": "newest", "utm_source": "mail"})
+    assert canonical_and_robots(response) == ("http://testserver/trainingen/?page=2", None)
+    first = client.get(URL, {"page": "1", "order": "title"})
+    assert canonical_and_robots(first) == ("http://testserver/trainingen/", None)
+    beyond = client.get(URL, {"page": "99"})  # shows the last page, and says so
+    assert canonical_and_robots(beyond)[0] == "http://testserver/trainingen/?page=3"
+
+
+def test_canonical_of_one_filter_value_is_an_indexable_landing_page(client, catalogue_data):
+    response = client.get(URL, {"format": "E-Learning", "order": "date"})
+    assert canonical_and_robots(response) == (
+        "http://testserver/trainingen/?format=e-learning",
+        None,
+    )
+
+
+def test_canonical_of_a_search_or_combination_is_normalised_and_not_indexed(client, catalogue_data):
+    combination = client.get(URL, {"theme": "bestuur", "format": ["klassikaal", "e-learning"]})
+    assert canonical_and_robots(combination) == (
+        "http://testserver/trainingen/?theme=bestuur&format=klassikaal&format=e-learning",
+        "noindex, follow",
+    )
+    search = client.get(URL, {"q": "privacy"})
+    assert canonical_and_robots(search) == ("http://testserver/trainingen/", "noindex, follow")
