@@ -37,6 +37,7 @@ def test_librarian_enrols_from_the_course_page(phone, live_server):
     assert "je bent ingeschreven" in heading
     assert phone.get_by_text("gaat door bij minimaal 2 inschrijvingen").is_visible()
     assert Enrolment.objects.get().email == "sanne@example.org"
+    assert phone.get_by_role("link", name="Toevoegen aan agenda").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
@@ -51,3 +52,17 @@ def test_full_session_offers_the_waiting_list(desktop, live_server):
     assert desktop.get_by_role("heading", level=1).inner_text() == (
         "Je staat op de wachtlijst (plaats 1)"
     )
+
+
+def test_waiting_list_result_on_a_phone_offers_no_calendar(phone, live_server):
+    session = SessionFactory(capacity=1)
+    EnrolmentFactory(session=session)
+    phone.goto(live_server.url + f"/sessies/{session.pk}/inschrijven/")
+    fill_in(phone, "wacht@example.org")
+    phone.get_by_role("button", name="Zet mij op de wachtlijst").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == (
+        "Je staat op de wachtlijst (plaats 1)"
+    )
+    assert phone.get_by_role("link", name="Toevoegen aan agenda").count() == 0
+    assert phone.locator("a[href$='.ics']").count() == 0
+    assert phone.get_by_text("Zet haar daarom nog niet in je agenda").is_visible()

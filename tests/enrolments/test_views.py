@@ -73,6 +73,20 @@ def test_full_session_puts_the_person_on_the_waiting_list_with_position(client):
     assert "Je staat op de wachtlijst (plaats 2)" in response.content.decode()
 
 
+def test_only_a_place_is_offered_for_the_calendar_not_the_waiting_list(client):
+    session = SessionFactory(capacity=1)
+    calendar = reverse("catalogue:session-calendar", args=[session.pk])
+    registered = client.post(enrol_url(session), person(), follow=True).content.decode()
+    assert "je bent ingeschreven" in registered
+    assert f'href="{calendar}"' in registered and "Toevoegen aan agenda" in registered
+    waitlisted = client.post(
+        enrol_url(session), person(email="bert@example.org", first_name="Bert"), follow=True
+    ).content.decode()
+    assert "Je staat op de wachtlijst (plaats 1)" in waitlisted
+    assert calendar not in waitlisted and "Toevoegen aan agenda" not in waitlisted
+    assert "Zet haar daarom nog niet in je agenda" in waitlisted
+
+
 def test_duplicate_attempt_looks_like_any_other_and_creates_nothing(client):
     session = SessionFactory(capacity=5)
     first = client.post(enrol_url(session), person())
