@@ -50,8 +50,13 @@ def session_events(session: Session) -> list[Event]:
 
 @lru_cache(maxsize=8)
 def _vtimezone(tzid: str) -> Timezone:
-    """The VTIMEZONE for a zone: worked out once per process (it costs milliseconds)."""
-    return Timezone.from_tzid(tzid)
+    """The VTIMEZONE for a zone: worked out once per process (it costs milliseconds).
+
+    icalendar puts a COMMENT on the VTIMEZONE itself, which RFC 5545 does not allow there
+    (libical refuses the whole file), so it goes."""
+    timezone = Timezone.from_tzid(tzid)
+    timezone.pop("COMMENT", None)
+    return timezone
 
 
 def add_timezones(calendar: Calendar) -> None:
@@ -60,10 +65,16 @@ def add_timezones(calendar: Calendar) -> None:
         calendar.subcomponents.insert(0, _vtimezone(tzid))
 
 
-def calendar_bytes(sessions: Iterable[Session], name: str = "Trainingscatalogus") -> bytes:
+def calendar_bytes(
+    sessions: Iterable[Session], name: str = "Trainingscatalogus", method: str | None = None
+) -> bytes:
+    """A VCALENDAR of the sessions' days. `method` (PUBLISH, CANCEL) is for mail (RFC 6047):
+    the MIME part's method parameter must then say the same."""
     calendar = Calendar()
     calendar.add("prodid", "-//Trainingscatalogus//NL")
     calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     for session in sessions:

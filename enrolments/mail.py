@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -76,12 +77,27 @@ def queue_email(
     return message
 
 
-def ics_attachment(filename: str, content: bytes) -> dict:
+def ics_attachment(filename: str, content: bytes, method: str = "PUBLISH") -> dict:
+    """A calendar file for a mail; `method` must be the VCALENDAR's METHOD (RFC 6047)."""
     return {
         "filename": filename,
         "content": base64.b64encode(content).decode("ascii"),
-        "mimetype": "text/calendar; charset=utf-8; method=PUBLISH",
+        "mimetype": f"text/calendar; method={method}",
     }
+
+
+class Email(EmailMultiAlternatives):
+    """Django's message, with calendar parts as RFC 6047 wants them: one charset parameter
+    (Django would add its own after ours) and the method of the VCALENDAR inside."""
+
+    def _create_mime_attachment(self, content, mimetype):
+        if not mimetype.startswith("text/calendar"):
+            return super()._create_mime_attachment(content, mimetype)
+        params = dict(part.strip().split("=", 1) for part in mimetype.split(";")[1:] if "=" in part)
+        part = SafeMIMEText(content, "calendar", "utf-8")
+        if params.get("method"):
+            part.set_param("method", params["method"].strip().strip('"').upper())
+        return part
 
 
 def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
@@ -95,7 +111,7 @@ def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
         return False  # someone else sent it, or is sending it now
     if message is None:
         message = QueuedEmail.objects.get(pk=pk)
-    email = EmailMultiAlternatives(
+    email = Email(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -206,7 +206,8 @@ def _mail_context(enrolment: Enrolment, **extra) -> dict:
 
 
 def _calendar(session: Session) -> list[dict]:
-    return [ics_attachment(f"sessie-{session.pk}.ics", calendar_bytes([session]))]
+    content = calendar_bytes([session], method="PUBLISH")
+    return [ics_attachment(f"sessie-{session.pk}.ics", content, "PUBLISH")]
 
 
 def _queue(

@@ -50,6 +50,8 @@ def test_one_session_as_icalendar(client):
     calendar = parse_ics(client.get(reverse("catalogue:session-calendar", args=[session.pk])))
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+    assert "COMMENT" not in calendar.walk("VTIMEZONE")[0]  # libical refuses it there
+    assert "METHOD" not in calendar  # a feed, not a message (RFC 5546)
     day_one, day_two = events(calendar)
     start = day_one.decoded("DTSTART")
     assert (start.date(), start.hour, start.minute) == (first, 9, 30)

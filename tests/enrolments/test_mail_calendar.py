@@ -1,0 +1,57 @@
+"""Calendar files in mails (RFC 5545/6047) and the mail headers: parsed as a client would."""
+
+import email
+import email.policy
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from enrolments import services
+from tests.factories import CourseFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def enrol(session, address):
+    return services.enrolment_create(
+        session_id=session.pk,
+        first_name="Anna",
+        last_name="Jansen",
+        email=address,
+        organisation="Bibliotheek Utrecht",
+    )
+
+
+def as_received(message) -> email.message.EmailMessage:
+    """The message as the SMTP server gets it, parsed back."""
+    return email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+
+
+def calendar_parts(received) -> list:
+    return [part for part in received.walk() if part.get_content_type() == "text/calendar"]
+
+
+def check_calendar_part(part) -> Calendar:
+    """One charset, a method parameter equal to the VCALENDAR's METHOD, a VTIMEZONE that
+    libical accepts (no COMMENT on it)."""
+    header = part["Content-Type"]
+    assert str(header).lower().count("charset") == 1
+    calendar = Calendar.from_ical(part.get_payload(decode=True))
+    assert header.params["method"] == str(calendar["METHOD"])
+    for vtimezone in calendar.walk("VTIMEZONE"):
+        assert "COMMENT" not in vtimezone
+    return calendar
+
+
+def test_registration_calendar_part_says_publish_in_header_and_body(
+    django_capture_on_commit_callbacks,
+):
+    session = SessionFactory(course=CourseFactory(title="Archiefwet"), days=[10, 17])
+    with django_capture_on_commit_callbacks(execute=True):
+        enrol(session, "anna@example.org")
+    (part,) = calendar_parts(as_received(mail.outbox[0]))
+    calendar = check_calendar_part(part)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert len(list(calendar.walk("VEVENT"))) == 2
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
