@@ -652,6 +652,22 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
         permissions=["change"],
     )
     def confirm(self, request, queryset):
+        # Mails go to everyone enrolled, so the decision is confirmed on a page first,
+        # just like cancelling.
+        form = forms.Form(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return intermediate(
+                self,
+                request,
+                queryset,
+                title=_("Sessies laten doorgaan"),
+                action="confirm",
+                form=form,
+                intro=_(
+                    "Deze sessies gaan door. Iedereen die ingeschreven is, krijgt een e-mail "
+                    "dat de sessie doorgaat. Een geannuleerde sessie blijft geannuleerd."
+                ),
+            )
         confirmed = refused = 0
         for session in queryset:
             try:

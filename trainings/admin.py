@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -35,7 +36,6 @@ from trainings.models import (
     SessionDay,
     Theme,
 )
-from trainings.services import session_duplicate
 from trainings.signals import offer_changed
 
 DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
@@ -375,6 +375,25 @@ class SessionDayFormSet(BaseInlineFormSet):
             )
 
 
+def session_copy_from_request(request: HttpRequest) -> tuple[dict, list[dict]] | None:
+    """The values of a copy asked for with ?duplicate=<pk>&first_day=<date> on the add form.
+
+    Only on GET: a posted form carries its own values, and prefilled days left unchanged
+    would otherwise count as empty rows.
+    """
+    if request.method != "GET":
+        return None
+    if not hasattr(request, "_session_copy"):
+        request._session_copy = None
+        source_id = request.GET.get("duplicate", "")
+        form = DuplicateSessionForm({"first_day": request.GET.get("first_day", "")})
+        if source_id.isdigit() and form.is_valid():
+            source = Session.objects.select_related("location").filter(pk=source_id).first()
+            if source is not None:
+                request._session_copy = source.copy_values(form.cleaned_data["first_day"])
+    return request._session_copy
+
+
 class SessionDayInline(admin.TabularInline):
     model = SessionDay
     formset = SessionDayFormSet
@@ -382,7 +401,8 @@ class SessionDayInline(admin.TabularInline):
     fields = ["date", "start_time", "end_time"]
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
-        return 0
+        copy = session_copy_from_request(request) if obj is None else None
+        return max(len(copy[1]) - self.min_num, 0) if copy else 0
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -597,9 +617,21 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
                     min_participants=course.default_min_participants or 0,
                     max_per_organisation=course.max_per_organisation,
                 )
+        initial.pop("duplicate", None)
+        initial.pop("first_day", None)
+        copy = session_copy_from_request(request)
+        if copy is not None:
+            initial.update(copy[0])
         if request.user.is_authenticated:
             initial.setdefault("adviser", request.user.pk)
         return initial
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        copy = session_copy_from_request(request) if obj.pk is None else None
+        if copy is not None and isinstance(inline, SessionDayInline):
+            kwargs["initial"] = copy[1]
+        return kwargs
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -647,15 +679,17 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         session = queryset.get()
         form = DuplicateSessionForm(request.POST if "first_day" in request.POST else None)
         if form.is_valid():
-            copy = session_duplicate(
-                session=session, first_day=form.cleaned_data["first_day"], user=request.user
-            )
+            # Nothing is saved here: the add form opens with the copy's values, and the copy
+            # exists (and is public) only once the adviser saves it.
             self.message_user(
                 request,
-                _("Sessie gedupliceerd. Controleer de gegevens en sla op."),
-                messages.SUCCESS,
+                _("Dit is een kopie die nog niet bestaat. Controleer de gegevens en sla op."),
+                messages.INFO,
             )
-            return HttpResponseRedirect(reverse("admin:trainings_session_change", args=[copy.pk]))
+            query = {"duplicate": session.pk, "first_day": form.cleaned_data["first_day"]}
+            return HttpResponseRedirect(
+                reverse("admin:trainings_session_add") + "?" + urlencode(query)
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Sessie dupliceren"),

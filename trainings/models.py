@@ -717,6 +717,37 @@ class Session(models.Model):
         self.ends_at = max((d.ends_at for d in days), default=None)
         Session.objects.filter(pk=self.pk).update(starts_at=self.starts_at, ends_at=self.ends_at)
 
+    def copy_values(self, first_day: datetime.date) -> tuple[dict, list[dict]]:
+        """The fields and days of a copy starting on first_day, for a form to prefill.
+
+        Days and the deadline move by whole days in the location's wall-clock time, so a
+        09:30 deadline stays 09:30 across a daylight-saving change. Nothing is saved.
+        """
+        days = list(self.days.order_by("date"))
+        offset = first_day - days[0].date if days else datetime.timedelta(0)
+        deadline = None
+        if self.registration_deadline is not None:
+            tz = self.location.tzinfo
+            local = timezone.localtime(self.registration_deadline, tz)
+            deadline = datetime.datetime.combine(local.date() + offset, local.time(), tzinfo=tz)
+        fields = {
+            "course": self.course_id,
+            "location": self.location_id,
+            "capacity": self.capacity,
+            "min_participants": self.min_participants,
+            "max_per_organisation": self.max_per_organisation,
+            "registration_deadline": deadline,
+            "organiser": self.organiser_id,
+            "trainer": self.trainer,
+            "reserved_for": self.reserved_for,
+            "invitation_code": self.invitation_code,
+            "online_url": self.online_url,
+        }
+        return fields, [
+            {"date": day.date + offset, "start_time": day.start_time, "end_time": day.end_time}
+            for day in days
+        ]
+
     @property
     def closes_at(self) -> datetime.datetime | None:
         """When public enrolment closes: the deadline, or else the start of the session."""

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from enrolments.models import Enrolment, Interest, QueuedEmail
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
@@ -195,7 +196,7 @@ def test_confirm_and_cancel_actions_tell_the_participants(client, adviser):
     EnrolmentFactory(session=go)
     EnrolmentFactory(session=stop)
     url = reverse("admin:trainings_session_changelist")
-    client.post(url, {"action": "confirm", "_selected_action": [go.pk]})
+    client.post(url, {"action": "confirm", "_selected_action": [go.pk], "confirm": "1"})
     client.post(
         url,
         {
@@ -214,6 +215,34 @@ def test_confirm_and_cancel_actions_tell_the_participants(client, adviser):
     )
     assert QueuedEmail.objects.filter(kind="session_confirmed").count() == 1
     assert QueuedEmail.objects.filter(kind="session_cancelled").count() == 1
+
+
+@pytest.mark.parametrize("action", ["confirm", "cancel"])
+def test_session_decision_action_first_shows_a_confirmation_page(client, adviser, action):
+    session = SessionFactory()
+    EnrolmentFactory(session=session)
+    url = reverse("admin:trainings_session_changelist")
+    response = client.post(url, {"action": action, "_selected_action": [session.pk]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="confirm" value="1"' in html and f'value="{action}"' in html
+    assert escape(str(session)) in html
+    session.refresh_from_db()
+    assert session.status == "scheduled"
+    assert not QueuedEmail.objects.filter(kind__startswith="session_").exists()
+
+
+def test_confirming_the_go_decision_confirms_and_mails(client, adviser):
+    session = SessionFactory()
+    EnrolmentFactory(session=session)
+    url = reverse("admin:trainings_session_changelist")
+    response = client.post(
+        url, {"action": "confirm", "_selected_action": [session.pk], "confirm": "1"}, follow=True
+    )
+    assert "1 sessie gaat door" in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == "confirmed"
+    assert QueuedEmail.objects.filter(kind="session_confirmed").count() == 1
 
 
 def test_session_page_lists_enrolments_read_only(client, adviser):

@@ -234,13 +234,23 @@ def test_duplicate_session_to_a_new_date(client, superuser):
             "first_day": new_first.isoformat(),
         },
     )
-    copy = Session.objects.exclude(pk=session.pk).get()
     assert response.status_code == 302
-    assert response["Location"] == url(Session, "change", copy.pk)
-    assert [d.date for d in copy.days.all()] == [new_first, new_first + datetime.timedelta(days=7)]
-    assert copy.registration_deadline == session.registration_deadline + datetime.timedelta(days=30)
-    assert (copy.capacity, copy.trainer, copy.enrolments.count()) == (14, "Cybersoek", 0)
-    assert copy.adviser == superuser
+    assert Session.objects.count() == 1
+    response = client.get(response["Location"])
+    initial = response.context["adminform"].form.initial
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert [form.initial["date"] for form in formset.forms] == [
+        new_first,
+        new_first + datetime.timedelta(days=7),
+    ]
+    local_deadline = timezone.localtime(session.registration_deadline)
+    assert initial["registration_deadline"] == local_deadline + datetime.timedelta(days=30)
+    assert (initial["capacity"], initial["trainer"], initial["adviser"]) == (
+        14,
+        "Cybersoek",
+        superuser.pk,
+    )
+    assert "enrolments-TOTAL_FORMS" not in response.content.decode()
 
 
 def test_course_change_page_links_to_planning_a_session(client, superuser):
@@ -257,3 +267,87 @@ def test_adviser_group_can_manage_courses_and_sessions(client):
     assert client.get(url(course, "change", course.pk)).status_code == 200
     assert client.get(url(Session, "add")).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def _winter_session():
+    """A two-day session in February next year with its deadline on 9 February, 09:30."""
+    year = timezone.localdate().year + 1
+    amsterdam = timezone.get_default_timezone()
+    return SessionFactory(
+        days=[
+            (datetime.date(year, 2, 16), datetime.time(9, 30), datetime.time(12, 30)),
+            (datetime.date(year, 2, 17), datetime.time(13), datetime.time(16)),
+        ],
+        registration_deadline=datetime.datetime(year, 2, 9, 9, 30, tzinfo=amsterdam),
+        trainer="Sanne de Vries",
+    )
+
+
+def test_duplicating_saves_nothing_and_opens_the_add_form(client, superuser):
+    session = _winter_session()
+    year = session.starts_at.year
+    new_first_day = datetime.date(year, 4, 13)  # eight weeks later, after the switch to DST
+    response = client.post(
+        url(Session, "changelist"),
+        {
+            "action": "duplicate",
+            "_selected_action": [session.pk],
+            "first_day": new_first_day.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(url(Session, "add") + "?")
+    assert Session.objects.count() == 1
+
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    assert "nog niet bestaat" in response.content.decode()
+    initial = response.context["adminform"].form.initial
+    deadline = timezone.localtime(initial["registration_deadline"])
+    assert (deadline.date(), deadline.time()) == (datetime.date(year, 4, 6), datetime.time(9, 30))
+    assert (initial["course"], initial["location"], initial["trainer"]) == (
+        session.course_id,
+        session.location_id,
+        "Sanne de Vries",
+    )
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert [form.initial for form in formset.forms] == [
+        {
+            "date": datetime.date(year, 4, 13),
+            "start_time": datetime.time(9, 30),
+            "end_time": datetime.time(12, 30),
+        },
+        {
+            "date": datetime.date(year, 4, 14),
+            "start_time": datetime.time(13),
+            "end_time": datetime.time(16),
+        },
+    ]
+    assert Session.objects.count() == 1
+
+
+def test_the_copy_exists_once_saved_with_local_wall_clock_times(client, superuser):
+    session = _winter_session()
+    year = session.starts_at.year
+    add = url(Session, "add") + f"?duplicate={session.pk}&first_day={year}-04-13"
+    data = session_post(
+        session.course,
+        session.location,
+        **{
+            "registration_deadline_0": f"{year}-04-06",
+            "registration_deadline_1": "09:30",
+            "days-0-date": f"{year}-04-13",
+        },
+    )
+    response = client.post(add, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    copy = Session.objects.exclude(pk=session.pk).get()
+    assert copy.status == "scheduled"
+    assert timezone.localtime(copy.registration_deadline).time() == datetime.time(9, 30)
+    assert timezone.localtime(copy.starts_at).time() == datetime.time(9, 30)
+
+
+def test_a_bad_duplicate_link_opens_an_empty_add_form(client, superuser):
+    response = client.get(url(Session, "add") + "?duplicate=999999&first_day=1800-01-01")
+    assert response.status_code == 200
+    assert "registration_deadline" not in response.context["adminform"].form.initial
