@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files come compressed already), above everything that writes
+    # a body; see its docstring for what it leaves uncompressed (BREACH).
+    "catalogue.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "catalogue.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
