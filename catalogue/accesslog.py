@@ -64,3 +64,17 @@ class RedactingFilter(logging.Filter):
                 k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
             }
         return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """A 4xx answer is one line: the client asked for something it may not have or that is not
+    there, and the stack that raised PermissionDenied or Http404 says nothing about our code.
+    Django logs these (django.request, "Forbidden (Permission denied): /admin/…") with the
+    exception attached; 5xx records keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if status is not None and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

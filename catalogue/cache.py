@@ -24,6 +24,7 @@ made the change answers.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import time
 from collections.abc import Callable
@@ -61,7 +62,7 @@ def _bump_shared(keys: tuple[str, ...]) -> None:
         # set empty. Keys left by a rolled-back transaction only cost one extra bump.
         pending = _pending()
         for key in sorted(pending):
-            counters.db_add(key, start=time.time_ns())
+            counters.db_stamp(key)  # a version, and the time of the change (shared_version)
         pending.clear()
 
 
@@ -102,6 +103,25 @@ def _versions(keys: list[str]) -> list:
         shared = counters.db_values(keys)
         versions += [shared.get(key, 0) for key in keys]
     return versions
+
+
+def shared_version(key: str) -> tuple[int, datetime.datetime | None]:
+    """The version of this data that every server process agrees on, and when it last changed
+    (known only where the versions live in the database).
+
+    Unlike the page cache's own keys this never reads a process's memory cache: an HTTP ETag
+    made from it must be the same whichever worker answers the next request.
+    """
+    if counters.in_database():
+        value = counters.db_values([key]).get(key, 0)
+        # Stamped by counters.db_stamp (nanoseconds since 1970); 0 = unchanged since install.
+        changed = (
+            datetime.datetime.fromtimestamp(value // counters.SECOND_NS, tz=datetime.UTC)
+            if value
+            else None
+        )
+        return value, changed
+    return _versions([key])[0], None  # the shared (Redis) cache
 
 
 def cached_page(*depends_on: Callable[..., list[str]]):

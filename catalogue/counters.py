@@ -19,6 +19,7 @@ from django.db import connection
 # Expired rows are deleted by about one write in PURGE_EVERY, so the table stays small
 # without a scheduled job and without a DELETE on every request.
 PURGE_EVERY = 100
+SECOND_NS = 1_000_000_000
 
 
 def in_database() -> bool:
@@ -62,6 +63,26 @@ def db_add(key: str, amount: int = 1, *, ttl: int | None = None, start: int = 0)
         (value,) = cursor.fetchone()
         if ttl and random.randrange(PURGE_EVERY) == 0:
             cursor.execute(f"DELETE FROM {table} WHERE {e} <= %s", [now])
+    return value
+
+
+def db_stamp(key: str) -> int:
+    """Move a kept database counter to the time now (ns), and at least a second past its last
+    value; return it. The counter is then a version that changes on every call and also the
+    moment of the last change, whose whole seconds differ between any two changes (so an
+    HTTP Last-Modified taken from it moves on with every change)."""
+    now = time.time_ns()
+    table, k, v, e = _table()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({k}, {v}, {e}) VALUES (%s, %s, NULL) "
+            f"ON CONFLICT ({k}) DO UPDATE SET "
+            f"{v} = CASE WHEN {table}.{v} + %s > excluded.{v} THEN {table}.{v} + %s "
+            f"ELSE excluded.{v} END "
+            f"RETURNING {v}",
+            [key, now, SECOND_NS, SECOND_NS],
+        )
+        (value,) = cursor.fetchone()
     return value
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from catalogue.calendars import calendar_bytes
+from catalogue.conditional import conditional
 from catalogue.filters import CourseFilter
 from trainings.models import Course, Session
 
@@ -29,6 +30,7 @@ def calendar_response(sessions, filename: str, name: str) -> HttpResponse:
 
 
 @require_safe
+@conditional(upcoming=True)
 def sessions_calendar(request: HttpRequest) -> HttpResponse:
     """Upcoming sessions, filtered like the catalogue (plus course=<slug>), to subscribe to."""
     filterset = CourseFilter(request.GET, queryset=Course.objects.published())
@@ -45,6 +47,7 @@ def sessions_calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@conditional(upcoming=False)
 def session_calendar(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.public().for_listing(), pk=session_id)
     return calendar_response([session], f"sessie-{session.pk}.ics", session.course.title)
@@ -56,6 +59,11 @@ class NewSessionsFeed(Feed):
     feed_type = Atom1Feed
     title = gettext_lazy("Trainingscatalogus: nieuw geplande sessies")
     subtitle = gettext_lazy("Sessies die net in de catalogus zijn gezet.")
+    # RFC 4287 asks for an author of the feed (or of every entry): the catalogue itself.
+    author_name = gettext_lazy("Trainingscatalogus")
+
+    def author_link(self):
+        return settings.SITE_URL + "/"
 
     def link(self):
         from django.urls import reverse

@@ -7,10 +7,12 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import DisallowedHost
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -193,3 +195,34 @@ class FaultMiddleware:
         response = fault_page(request, "503.html", 503)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+MESSAGES_COOKIE = CookieStorage.cookie_name
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Compress what anyone may read; leave pages with someone's own data uncompressed.
+
+    BREACH: when a compressed page holds a secret and also text an attacker can put into it
+    (a search term in the address), the size of the answer, watched on the network, gives the
+    secret away a character at a time. So nothing is compressed for a request that carries a
+    session (the admin, a logged-in adviser: names and e-mail addresses beside the search
+    box) or a flash message waiting in a cookie, nor an answer that starts a session, nor an
+    answer to a POST (it repeats what was typed), nor a page marked private or no-store (the
+    self-service page, the "enrolment received" page). The CSRF token in a public form is
+    masked anew in every answer (Django), so it gives nothing away and those pages compress.
+    Static files are WhiteNoise's: compressed once, at collectstatic.
+    """
+
+    def process_response(self, request, response):
+        cache_control = response.get("Cache-Control", "")
+        if (
+            request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or settings.SESSION_COOKIE_NAME in response.cookies
+            or MESSAGES_COOKIE in request.COOKIES
+            or "private" in cache_control
+            or "no-store" in cache_control
+        ):
+            return response
+        return super().process_response(request, response)

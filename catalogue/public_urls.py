@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from catalogue import feeds, views
+from catalogue.conditional import conditional
 from catalogue.sitemaps import SITEMAPS
 
 app_name = "catalogue"
@@ -16,8 +17,17 @@ urlpatterns = [
     path("taal/<str:code>/", views.switch_language, name="language"),
     path("sessies.ics", feeds.sessions_calendar, name="calendar"),
     path("sessies/<int:session_id>.ics", feeds.session_calendar, name="session-calendar"),
-    path("sessies/nieuw.atom", feeds.NewSessionsFeed(), name="new-sessions-feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sessies/nieuw.atom",
+        conditional(upcoming=True)(feeds.NewSessionsFeed()),
+        name="new-sessions-feed",
+    ),
+    path(
+        "sitemap.xml",
+        conditional(upcoming=False)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
 ]

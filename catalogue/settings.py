@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files come compressed already), above everything that writes
+    # a body; see its docstring for what it leaves uncompressed (BREACH).
+    "catalogue.middleware.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "catalogue.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +150,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# Files served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for on their
+# own (feeds, the admin, PDFs) whatever the page's <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -296,6 +302,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address of the site, used in e-mails and calendar files that leave the request.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -303,6 +310,8 @@ LOGGING = {
         "request_id": {"()": "catalogue.middleware.RequestIDFilter"},
         # No self-service token in a log line ("Gone: /inschrijving/<token>/").
         "redact": {"()": "catalogue.accesslog.RedactingFilter"},
+        # A 403 or 404 is one line, without the traceback of the PermissionDenied/Http404.
+        "client_errors": {"()": "catalogue.accesslog.ClientErrorFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
@@ -312,9 +321,15 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["request_id", "redact"],
+            "filters": ["request_id", "redact", "client_errors"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default config gives the "django" logger its own console handler (under
+        # DEBUG) and mail_admins (ADMINS is not used here); with the root handler above that
+        # printed every warning twice. Its records now go to the root handler only.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
