@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.utils import timezone
 
-from trainings.models import Course, Price, Session
+from trainings.models import Course, Delivery, Price, PriceCategory, Session
 
 EVENT_STATUS = {
     # A session that has not been decided yet is scheduled; the decision either keeps it so
@@ -17,6 +19,67 @@ EVENT_STATUS = {
     Session.Status.CONFIRMED: "https://schema.org/EventScheduled",
     Session.Status.CANCELLED: "https://schema.org/EventCancelled",
 }
+
+
+OFFER_CATEGORY = {
+    PriceCategory.FREE: "Free",
+    PriceCategory.PARTIALLY_FREE: "Partially Free",
+    PriceCategory.PAID: "Paid",
+}
+ONLINE_FORMATS = {"e-learning", "online-live", "micro-learning"}
+ONSITE_FORMATS = {"klassikaal", "in-company"}
+NUMBER_WORDS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6}
+# Dutch duration units as ISO 8601 designators; a dagdeel (morning, afternoon or evening)
+# is half a day.
+DURATION_UNITS = {
+    "minuut": ("T", "M", 1),
+    "minuten": ("T", "M", 1),
+    "uur": ("T", "H", 1),
+    "uren": ("T", "H", 1),
+    "dagdeel": ("", "D", 0.5),
+    "dagdelen": ("", "D", 0.5),
+    "dag": ("", "D", 1),
+    "dagen": ("", "D", 1),
+    "lesdag": ("", "D", 1),
+    "lesdagen": ("", "D", 1),
+    "week": ("", "W", 1),
+    "weken": ("", "W", 1),
+}
+DURATION = re.compile(r"^\s*(\d+(?:[.,]\d+)?|[a-zé]+)\s+([a-z]+)\s*$")
+
+
+def workload(duration: str) -> str | None:
+    """ISO 8601 duration of a course's Dutch duration text ("3 uur", "2 lesdagen"), or None
+    when the text says something we cannot count."""
+    match = DURATION.match(duration.lower())
+    if not match or match.group(2) not in DURATION_UNITS:
+        return None
+    amount, unit = match.groups()
+    number = NUMBER_WORDS.get(amount)
+    if number is None:
+        try:
+            number = float(amount.replace(",", "."))
+        except ValueError:
+            return None
+    time, designator, factor = DURATION_UNITS[unit]
+    value = number * factor
+    text = f"{value:g}"
+    return f"P{time}{text}{designator}"
+
+
+def course_mode(course: Course) -> str | None:
+    """Onsite, Online or Blended, from the course's formats (labels attached by the view)."""
+    slugs = {format_.slug for format_ in course.labels.formats}
+    online, onsite = bool(slugs & ONLINE_FORMATS), bool(slugs & ONSITE_FORMATS)
+    if "blended" in slugs or (online and onsite):
+        return "Blended"
+    if online:
+        return "Online"
+    if onsite:
+        return "Onsite"
+    if course.delivery == Delivery.PLATFORM:
+        return "Online"
+    return None
 
 
 def iso_duration(delta: datetime.timedelta) -> str:
@@ -92,6 +155,7 @@ def course_data(course: Course, request: HttpRequest) -> dict:
             {"@type": "Organization", "name": provider.name} for provider in course.labels.providers
         ]
         or {"@type": "Organization", "name": "Trainingscatalogus"},
+        "image": [request.build_absolute_uri(static("img/share.png"))],
     }
     if course.level:
         data["educationalLevel"] = str(course.get_level_display())
@@ -108,9 +172,42 @@ def course_data(course: Course, request: HttpRequest) -> dict:
     prices = list(course.prices.all())
     if prices:
         data["offers"] = [offer(price) for price in prices]
+    elif course.price_category:
+        data["offers"] = [category_offer(course, url)]
     sessions = [s for s in course.upcoming_sessions if s.starts_at and s.ends_at]
     if sessions:
         data["hasCourseInstance"] = [course_instance(s, request, url) for s in sessions]
+    else:
+        instance = unscheduled_instance(course, url)
+        if instance:
+            data["hasCourseInstance"] = [instance]
+    return data
+
+
+def category_offer(course: Course, url: str) -> dict:
+    """An Offer for a course without prices: only whether it is free, and where to book."""
+    data = {
+        "@type": "Offer",
+        "category": OFFER_CATEGORY[course.price_category],
+        "url": course.external_url if course.runs_elsewhere else url,
+    }
+    if course.price_category == PriceCategory.FREE:
+        data["price"] = "0.00"
+        data["priceCurrency"] = "EUR"
+    return data
+
+
+def unscheduled_instance(course: Course, url: str) -> dict | None:
+    """How a course without upcoming sessions is taken: its mode and, where its duration
+    says so, its workload; on another platform or with the provider, that site's link."""
+    mode = course_mode(course)
+    if mode is None:
+        return None
+    data = {"@type": "CourseInstance", "courseMode": mode}
+    hours = workload(course.duration)
+    if hours:
+        data["courseWorkload"] = hours
+    data["url"] = course.external_url if course.runs_elsewhere else url
     return data
 
 

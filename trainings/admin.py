@@ -219,6 +219,7 @@ class CourseAdmin(admin.ModelAdmin):
                     "is_published",
                     ("status", "available_from"),
                     "guaranteed_until",
+                    "price_category",
                 ]
             },
         ),

@@ -149,6 +149,14 @@ class Delivery(models.TextChoices):
     PROVIDER = "provider", _("Te boeken bij de aanbieder")
 
 
+class PriceCategory(models.TextChoices):
+    """What taking part costs, for a course without prices of its own (schema.org Offer)."""
+
+    FREE = "free", _("Gratis")
+    PARTIALLY_FREE = "partially_free", _("Deels gratis")
+    PAID = "paid", _("Betaald")
+
+
 class Course(models.Model):
     """A training in the catalogue."""
 
@@ -251,6 +259,16 @@ class Course(models.Model):
     contact_email = models.EmailField(_("e-mailadres contactpersoon"), blank=True)
     contact_phone = models.CharField(_("telefoon contactpersoon"), max_length=50, blank=True)
     contact_note = models.CharField(_("toelichting contact"), max_length=300, blank=True)
+    price_category = models.CharField(
+        _("kosten"),
+        max_length=20,
+        choices=PriceCategory.choices,
+        blank=True,
+        help_text=_(
+            "Voor een training zonder eigen prijzen, zoals bij een andere aanbieder: of "
+            "deelnemen gratis is. Met prijzen tellen die."
+        ),
+    )
     delivery = models.CharField(
         _("hoe te volgen"),
         max_length=20,
