@@ -2,7 +2,9 @@
 
 Query parameters: q, format, audience, provider, theme, level, price (free/paid), open (1),
 month (YYYY-MM), city (a city name or "online"), order (title/date/newest).
-Unknown or malformed values never raise: they are dropped, or match nothing.
+Unknown or malformed values never raise: they are dropped, and a theme, format, audience or
+provider that does not exist is ignored (an old bookmark keeps working). A month or city
+without an open session matches nothing: that is an answer, not a mistake.
 
 Facet counts are disjunctive: the count next to an option is the number of courses that
 would match if that option were added to everything else that is selected, so choosing a
@@ -131,6 +133,15 @@ def m2m_match(relation, column: str, slugs: list[str]) -> Q:
     return Q(pk__in=through.objects.filter(**{f"{column}__slug__in": slugs}).values("course_id"))
 
 
+def unless_unknown(model, slugs: list[str], condition: Q) -> Q:
+    """The condition, or none when not one of the slugs exists (an old bookmark, a renamed
+    theme): unknown values are ignored rather than emptying the list. Within the same query,
+    so it costs no extra round trip."""
+    if not slugs:
+        return Q()
+    return condition | ~Q(Exists(model.objects.filter(slug__in=slugs)))
+
+
 @dataclass
 class FacetOption:
     value: str
@@ -178,9 +189,7 @@ class CourseFilter(django_filters.FilterSet):
     format = ListFilter(label=_("Werkvorm"), method="filter_format", normalise=_slug)
     audience = ListFilter(label=_("Doelgroep"), method="filter_audience", normalise=_slug)
     provider = ListFilter(label=_("Aanbieder"), method="filter_provider", normalise=_slug)
-    theme = ListFilter(
-        label=_("Thema"), field_name="theme__slug", lookup_expr="in", normalise=_slug
-    )
+    theme = ListFilter(label=_("Thema"), method="filter_theme", normalise=_slug)
     level = ListFilter(
         label=_("Niveau"),
         field_name="level",
@@ -206,17 +215,22 @@ class CourseFilter(django_filters.FilterSet):
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value) if value else queryset
 
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(unless_unknown(Theme, value, Q(theme__slug__in=value)))
+
     def filter_format(self, queryset, name, value):
-        return queryset.filter(m2m_match(Course.formats, "format", value)) if value else queryset
+        return queryset.filter(
+            unless_unknown(Format, value, m2m_match(Course.formats, "format", value))
+        )
 
     def filter_audience(self, queryset, name, value):
-        return (
-            queryset.filter(m2m_match(Course.audiences, "audience", value)) if value else queryset
+        return queryset.filter(
+            unless_unknown(Audience, value, m2m_match(Course.audiences, "audience", value))
         )
 
     def filter_provider(self, queryset, name, value):
-        return (
-            queryset.filter(m2m_match(Course.providers, "provider", value)) if value else queryset
+        return queryset.filter(
+            unless_unknown(Provider, value, m2m_match(Course.providers, "provider", value))
         )
 
     def filter_price(self, queryset, name, value):

@@ -33,7 +33,13 @@ class PageSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return ["catalogue:home", "catalogue:course-list", "catalogue:privacy"]
+        return [
+            "catalogue:home",
+            "catalogue:course-list",
+            "catalogue:path-list",
+            "catalogue:profile-list",
+            "catalogue:privacy",
+        ]
 
     def location(self, name):
         return reverse(name)

@@ -17,8 +17,10 @@ from catalogue.filters import CourseFilter
 from catalogue.structured_data import catalogue_data, course_data
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
 from trainings.querysets import attach_labels
+from trainings.search import search_other
 
 PAGE_SIZE = 20
+IGNORED_WHEN_UNKNOWN = {"theme", "format", "audience", "provider"}
 HOME_SESSIONS = 6
 
 
@@ -48,7 +50,10 @@ def course_list(request: HttpRequest) -> HttpResponse:
     courses_on_page = attach_labels(page.object_list)
     facets = filterset.facets()
     chips = active_filters(request, filterset, facets)
-    suggestion = filterset.suggestion() if page.paginator.count == 0 else None
+    query = filterset.search_query
+    # Learning paths, profiles and resources that match, on the first page of a search.
+    others = search_other(query) if query and page.number == 1 else []
+    suggestion = filterset.suggestion() if page.paginator.count == 0 and not others else None
     suggestion_url = None
     if suggestion:
         params = request.GET.copy()
@@ -72,7 +77,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "facets": facets,
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
-            "query": filterset.search_query,
+            "query": query,
+            "others": others,
             "orderings": filterset.orderings,
             "suggestion": suggestion,
             "suggestion_url": suggestion_url,
@@ -117,6 +123,8 @@ def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> lis
         "city",
     ):
         for value in filterset.selected(facet_name):
+            if facet_name in IGNORED_WHEN_UNKNOWN and (facet_name, value.casefold()) not in labels:
+                continue  # the filter ignores it too
             params = request.GET.copy()
             params.setlist(facet_name, [v for v in params.getlist(facet_name) if v != value])
             params.pop("page", None)
@@ -176,6 +184,24 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "catalogue/course_detail.html",
         {"course": course, "structured_data": course_data(course, request)},
     )
+
+
+@require_safe
+@cached_page()
+def path_list(request: HttpRequest) -> HttpResponse:
+    paths = LearningPath.objects.filter(is_published=True).annotate(
+        course_count=Count("steps", filter=Q(steps__course__is_published=True))
+    )
+    return render(request, "catalogue/path_list.html", {"paths": paths})
+
+
+@require_safe
+@cached_page()
+def profile_list(request: HttpRequest) -> HttpResponse:
+    profiles = Profile.objects.annotate(
+        course_count=Count("courses", filter=Q(courses__is_published=True))
+    )
+    return render(request, "catalogue/profile_list.html", {"profiles": profiles})
 
 
 @require_safe

@@ -1,12 +1,22 @@
 """Searching the catalogue.
 
-PostgreSQL: a stored, GIN-indexed text-search vector per course (title, summary, providers,
-audiences, description) in the tc_dutch configuration (Dutch stemming, accents ignored),
-ranked, with prefix matching so "mediawijs" finds "Mediawijsheid"; when nothing matches,
-pg_trgm similarity on the catalogue's words offers a "bedoelde je …" suggestion.
+A course is searched in its title, summary, providers, audiences, theme, formats and every
+text section (description, objectives, methods, content, practical information, the label of
+its external link). Each word of a query must occur, as people type it: accents and capitals
+do not matter, a word may stand inside a compound ("bewustzijn" finds "privacybewustzijn"),
+and a light Dutch stemmer reduces it to the part its forms share ("didactiek" and
+"didactische" both become "didact", "bibliotheken" finds "bibliotheek").
 
-SQLite: the same interface on a stored text without accents: every word must occur, title
-matches rank first, and suggestions come from difflib.
+PostgreSQL: additionally a stored, GIN-indexed text-search vector per course in the tc_dutch
+configuration (Dutch stemming, accents ignored) ranks the results, with prefix matching so
+"mediawijs" finds "Mediawijsheid"; when nothing matches, pg_trgm similarity on the
+catalogue's words offers a "bedoelde je …" suggestion.
+
+SQLite: the same matching on the stored text without accents; title matches rank first, and
+suggestions come from difflib.
+
+search_other() finds learning paths, competency profiles and resources for the same query,
+so "onboarding", "profiel" or "toolkit" lead somewhere even when no course matches.
 
 refresh() keeps both up to date; the admin calls it when a course or its providers,
 audiences or theme change, and `manage.py update_search_index` rebuilds everything.
@@ -18,13 +28,15 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import reduce
-from operator import add, or_
+from operator import add, and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     ExpressionWrapper,
     F,
     FloatField,
@@ -34,7 +46,9 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from trainings.signals import offer_changed
 
@@ -56,6 +70,36 @@ def terms(query: str) -> list[str]:
     return [word for word in words if len(word) > 1 or word.isdigit()][:MAX_TERMS]
 
 
+# Dutch endings, longest first, that a stem drops. Only words of STEM_MIN_WORD letters or
+# more are stemmed, and a stem keeps at least STEM_MIN letters, so short words stay as typed.
+STEM_SUFFIXES = ("heden", "ische", "ieken", "heid", "isch", "iek", "en", "es", "e", "s")
+STEM_MIN_WORD = 6
+STEM_MIN = 5
+VOWELS = set("aeiouy")
+
+
+def stem(word: str) -> str:
+    """The part of a normalised word that its Dutch forms share, to match as a substring.
+
+    'didactiek' and 'didactische' -> 'didact'; 'bibliotheken' -> 'bibliothe' (which
+    'bibliotheek' contains: a long vowel is written single before -en); 'gesprekken' ->
+    'gesprek'; 'mediawijsheid' -> 'mediawijs'. Not a full stemmer: it only has to give a
+    prefix short enough to cover the forms and long enough to mean the same word.
+    """
+    if len(word) < STEM_MIN_WORD or not word.isalpha():
+        return word
+    for suffix in STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= STEM_MIN:
+            base = word[: -len(suffix)]
+            if suffix[0] in VOWELS:
+                if base[-1] == base[-2] and base[-1] not in VOWELS:
+                    base = base[:-1]  # gesprekk(en) -> gesprek
+                elif base[-1] not in VOWELS and base[-2] in VOWELS and len(base) > STEM_MIN:
+                    base = base[:-1]  # bibliothek(en) -> bibliothe, matching bibliotheek
+            return base
+    return word
+
+
 def uses_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -65,20 +109,24 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     words = terms(query)
     if not words:  # only punctuation or single letters: nothing to look for, nothing to rank
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    in_text = reduce(and_, (Q(search_text__contains=stem(word)) for word in words))
     if uses_postgres():
-        tsquery = SearchQuery(
-            " & ".join(f"{word}:*" for word in words), search_type="raw", config=CONFIG
-        )
-        # Cover density ranks by how close the words stand: a title that holds the whole
-        # query beats a long description that mentions each word often.
-        return queryset.filter(search_vector=tsquery).annotate(
+        parts = []
+        for word in words:
+            forms = dict.fromkeys([word, stem(word)])
+            parts.append("(" + " | ".join(f"{form}:*" for form in forms) + ")")
+        tsquery = SearchQuery(" & ".join(parts), search_type="raw", config=CONFIG)
+        # Dutch stemming finds "trainingsacteur" for "trainingsacteurs"; the stored text
+        # finds a word inside a compound. Cover density ranks by how close the words stand:
+        # a title that holds the whole query beats a long description that mentions each
+        # word often.
+        return queryset.filter(Q(search_vector=tsquery) | in_text).annotate(
             rank=SearchRank(F("search_vector"), tsquery, cover_density=True)
         )
-    for word in words:
-        queryset = queryset.filter(search_text__contains=word)
+    queryset = queryset.filter(in_text)
     title_hits = [
         Case(
-            When(title_lower__contains=word, then=Value(1)),
+            When(title_lower__contains=stem(word), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
@@ -87,6 +135,96 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.alias(title_lower=Lower("title")).annotate(
         rank=ExpressionWrapper(reduce(add, title_hits), output_field=FloatField())
     )
+
+
+@dataclass
+class OtherResult:
+    """A learning path, profile or resource that matches a search, with what kind it is."""
+
+    kind: str
+    title: str
+    summary: str
+    url: str
+
+
+def search_other(query: str, limit: int = 8) -> list[OtherResult]:
+    """Published learning paths, competency profiles and resources matching every word of
+    the query, title matches first; one query. These are a few dozen rows written by the
+    advisers, so they are matched here rather than kept in a search index."""
+    from trainings.models import LearningPath, Profile, Resource
+
+    words = [stem(word) for word in terms(query)]
+    if not words:
+        return []
+    text = Value("", output_field=CharField())
+    paths = (
+        LearningPath.objects.filter(is_published=True)
+        .order_by()
+        .values_list(
+            Value("path", output_field=CharField()),
+            "kind",
+            "title",
+            "summary",
+            "description",
+            "slug",
+            text,
+        )
+    )
+    profiles = Profile.objects.order_by().values_list(
+        Value("profile", output_field=CharField()),
+        text,
+        "name",
+        "summary",
+        "description",
+        "slug",
+        text,
+    )
+    resources = (
+        Resource.objects.filter(Q(course__is_published=True) | Q(profile__isnull=False))
+        .order_by()
+        .annotate(
+            owner_slug=Coalesce("course__slug", "profile__slug"),
+            owner_title=Coalesce("course__title", "profile__name"),
+        )
+        .values_list(
+            Value("resource", output_field=CharField()),
+            Case(
+                When(course__isnull=False, then=Value("course")),
+                default=Value("profile"),
+                output_field=CharField(),
+            ),
+            "title",
+            "owner_title",
+            "description",
+            "owner_slug",
+            "owner_title",
+        )
+    )
+    kinds = dict(LearningPath.Kind.choices)
+    found = []
+    for source, kind, title, summary, description, slug, owner in paths.union(
+        profiles, resources, all=True
+    ):
+        if source == "path":
+            label = kinds.get(kind, _("Leerlijn"))
+            url = reverse("catalogue:path-detail", kwargs={"slug": slug})
+            searched = [title, summary, description, str(label), _("leerlijn")]
+        elif source == "profile":
+            label = _("Competentieprofiel")
+            url = reverse("catalogue:profile-detail", kwargs={"slug": slug})
+            searched = [title, summary, description, str(label)]
+        else:
+            label = _("Materiaal")
+            name = "catalogue:course-detail" if kind == "course" else "catalogue:profile-detail"
+            url = reverse(name, kwargs={"slug": slug}) + "#resources-title"
+            summary = _("Bij: %(owner)s") % {"owner": owner}
+            searched = [title, description, owner, str(label)]
+        haystack = normalise(" ".join(str(part) for part in searched))
+        if all(word in haystack for word in words):
+            in_title = sum(word in normalise(title) for word in words)
+            found.append((-in_title, normalise(title), OtherResult(label, title, summary, url)))
+    found.sort(key=lambda item: item[:2])
+    return [result for *_key, result in found[:limit]]
 
 
 def suggest(query: str) -> str | None:
@@ -124,12 +262,14 @@ def suggest(query: str) -> str | None:
 
 
 def _vector_sql(where: str) -> str:
-    from trainings.models import Audience, Course, Provider, Theme
+    from trainings.models import Audience, Course, Format, Provider, Theme
 
     course = Course._meta.db_table
     providers = Course.providers.through._meta.db_table
     audiences = Course.audiences.through._meta.db_table
+    formats = Course.formats.through._meta.db_table
     provider, audience = Provider._meta.db_table, Audience._meta.db_table
+    format_ = Format._meta.db_table
     return f"""
         UPDATE {course} AS c SET search_vector =
             setweight(to_tsvector('{CONFIG}', coalesce(c.title, '')), 'A')
@@ -142,8 +282,13 @@ def _vector_sql(where: str) -> str:
                 JOIN {audiences} ca ON ca.audience_id = a.id WHERE ca.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
                 SELECT t.name FROM {Theme._meta.db_table} t WHERE t.id = c.theme_id), '')), 'B')
+            || setweight(to_tsvector('{CONFIG}', coalesce((
+                SELECT string_agg(f.name, ' ' ORDER BY f.name, f.id) FROM {format_} f
+                JOIN {formats} cf ON cf.format_id = f.id WHERE cf.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}',
                 coalesce(c.description, '') || ' ' || coalesce(c.audience_text, '')), 'C')
+            || setweight(to_tsvector('{CONFIG}', concat_ws(' ', c.objectives, c.methods,
+                c.content, c.practical_info, c.external_url_label)), 'D')
         {where}
     """
 
@@ -152,7 +297,9 @@ def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> i
     """Recompute the search data of these courses (all when None); returns how many."""
     from trainings.models import Course, SearchWord
 
-    courses = Course.objects.select_related("theme").prefetch_related("providers", "audiences")
+    courses = Course.objects.select_related("theme").prefetch_related(
+        "providers", "audiences", "formats"
+    )
     ids = None if course_ids is None else list(course_ids)
     if ids is not None:
         courses = courses.filter(pk__in=ids)
@@ -161,17 +308,21 @@ def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> i
     count = 0
     for course in courses.order_by("pk").iterator(chunk_size=batch_size):
         names = [p.name for p in course.providers.all()] + [a.name for a in course.audiences.all()]
+        names += [f.name for f in course.formats.all()]
         if course.theme:
             names.append(course.theme.name)
-        course.search_text = normalise(
-            " ".join(
-                [course.title, course.summary, course.description, course.audience_text, *names]
-            )
-        )
+        sections = [
+            course.description,
+            course.audience_text,
+            course.objectives,
+            course.methods,
+            course.content,
+            course.practical_info,
+            course.external_url_label,
+        ]
+        course.search_text = normalise(" ".join([course.title, course.summary, *sections, *names]))
         changed.append(course)
-        for word in WORD.findall(
-            " ".join([course.title, course.summary, course.description, *names])
-        ):
+        for word in WORD.findall(" ".join([course.title, course.summary, *sections, *names])):
             key = normalise(word)
             if len(key) >= MIN_VOCABULARY_LENGTH and not key.isdigit():
                 vocabulary.setdefault(key, word.lower()[:100])

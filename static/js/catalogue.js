@@ -6,9 +6,54 @@
   var form = document.getElementById("filters");
   var region = document.querySelector("[data-catalogue]");
   var status = document.getElementById("results-status");
+  var float = document.querySelector("[data-results-float]");
+  var showResults = float && float.querySelector("button");
   if (!form || !region || !window.fetch || !window.history || !window.DOMParser) return;
   document.documentElement.classList.add("js");
   var pending = null;
+
+  /* On a phone the count sits below the open filter panel, far out of sight: after a change,
+   * a bar at the bottom of the screen shows it (the live region itself, so screen readers
+   * hear the same words) until the heading scrolls into view or the visitor asks for it. */
+  function countHeading() { return region.querySelector(".results__count"); }
+
+  function inView(element) {
+    var box = element.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  function setFloating(floating) {
+    if (!float) return;
+    float.classList.toggle("is-floating", floating);
+    document.body.classList.toggle("has-results-float", floating);
+    if (showResults) showResults.hidden = !floating;
+  }
+
+  function countChanged() {
+    var heading = countHeading();
+    setFloating(Boolean(heading) && !inView(heading));
+  }
+
+  if (showResults) {
+    showResults.addEventListener("click", function () {
+      var heading = countHeading();
+      setFloating(false);
+      if (!heading) return;
+      heading.setAttribute("tabindex", "-1");
+      heading.scrollIntoView({ block: "start" });
+      heading.focus({ preventScroll: true });
+    });
+  }
+  var scrollQueued = false;
+  window.addEventListener("scroll", function () {
+    if (scrollQueued || !float || !float.classList.contains("is-floating")) return;
+    scrollQueued = true;
+    window.requestAnimationFrame(function () {
+      scrollQueued = false;
+      var heading = countHeading();
+      if (heading && inView(heading)) setFloating(false);
+    });
+  }, { passive: true });
 
   function urlFor(extra) {
     var params = new URLSearchParams();
@@ -51,6 +96,7 @@
         if (status && count) status.textContent = count.textContent;
         var again = focusedId && document.getElementById(focusedId);
         if (again) again.focus();
+        countChanged();
       })
       .catch(function (error) {
         if (error.name !== "AbortError") window.location.assign(url);

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.factories import SessionFactory
 from trainings import search
@@ -59,3 +60,32 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(desktop, site):
     assert focused.strip() == "Naar de inhoud"
     desktop.keyboard.press("Enter")
     assert desktop.evaluate("document.activeElement.id") == "main"
+
+
+def test_ticking_a_filter_on_a_phone_shows_and_says_the_new_count(phone, site):
+    phone.goto(site + "/trainingen/")
+    phone.locator("summary", has_text="Filters").click()
+    heading = phone.locator(".results__count")
+    checkbox = phone.get_by_label("Klassikaal")
+    checkbox.scroll_into_view_if_needed()
+    assert not heading.is_visible() or not in_viewport(phone, heading)  # far below the panel
+    checkbox.check()
+    phone.wait_for_url(re.compile(r"format=klassikaal"))
+    expected = Course.objects.published().filter(formats__slug="klassikaal").count()
+    status = phone.locator("[aria-live=polite]#results-status")
+    phone.wait_for_function("document.getElementById('results-status').textContent !== ''")
+    assert status.inner_text() == f"{expected} trainingen gevonden"
+    assert status.get_attribute("role") == "status"
+    assert status.is_visible() and in_viewport(phone, status)
+    # Asking for them brings the list's own count into view, and the bar steps aside.
+    phone.get_by_role("button", name="Toon de trainingen").click()
+    expect(heading).to_be_in_viewport()
+    assert heading.inner_text() == f"{expected} trainingen gevonden"
+    assert not phone.get_by_role("button", name="Toon de trainingen").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height

@@ -337,6 +337,7 @@ def make_courses(count: int):
 
 
 LIST_QUERIES = 6  # count, course facets, session facets, page, prices, labels
+SEARCH_QUERIES = LIST_QUERIES + 1  # learning paths, profiles and resources ("Ook gevonden")
 
 
 @pytest.mark.parametrize(
@@ -351,7 +352,7 @@ def test_catalogue_query_count_does_not_grow_with_the_data(
     with CaptureQueriesContext(connection) as one:
         client.get(URL, params)
     make_courses(49)
-    with django_assert_max_num_queries(LIST_QUERIES):
+    with django_assert_max_num_queries(SEARCH_QUERIES if "q" in params else LIST_QUERIES):
         response = client.get(URL, params)
     with CaptureQueriesContext(connection) as fifty:
         client.get(URL, params)
@@ -425,3 +426,13 @@ def test_canonical_of_a_search_or_combination_is_normalised_and_not_indexed(clie
     )
     search = client.get(URL, {"q": "privacy"})
     assert canonical_and_robots(search) == ("http://testserver/trainingen/", "noindex, follow")
+
+
+def test_an_unknown_filter_value_is_ignored_like_the_readme_promises(client, catalogue_data):
+    everything = titles(client, {})
+    assert titles(client, {"format": "bestaat-niet"}) == everything
+    assert titles(client, {"theme": "oud-thema", "provider": "weg", "audience": "x"}) == everything
+    response = client.get(URL, {"format": "bestaat-niet", "order": "date"})
+    assert response.context["active_filters"] == []  # no chip for a value that does nothing
+    assert titles(client, {"format": ["bestaat-niet", "e-learning"]}) == ["IDO-e-learning"]
+    assert filtered({"format": "bestaat-niet"}) == filtered({})

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
-from trainings.models import Course, Session
+from trainings.models import Course, LearningPath, Profile, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,65 @@ def test_pages_are_dutch_even_for_an_english_browser(client, catalogue):
 
 def test_post_is_not_allowed_on_reading_pages(client):
     assert client.post(reverse("catalogue:course-list")).status_code == 405
+
+
+def test_learning_path_index_lists_the_published_paths_with_links(client, catalogue):
+    LearningPath.objects.filter(slug="leergang-digitaal-burgerschap").update(is_published=False)
+    response = client.get("/leerlijnen/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Leerlijnen</h1>" in html
+    assert 'href="/leerlijnen/onboardingtraject-bibliotheeksector/"' in html
+    assert 'href="/leerlijnen/deskundigheidstraject-digitale-inclusie/"' in html
+    assert "Onboardingtraject" in html and "Deskundigheidstraject" in html
+    assert "leergang-digitaal-burgerschap" not in html
+    path = client.get("/leerlijnen/onboardingtraject-bibliotheeksector/").content.decode()
+    assert 'href="/leerlijnen/"' in path  # the breadcrumb leads back to the index
+    client.cookies["django_language"] = "en"
+    assert "<h1>Learning paths</h1>" in client.get("/leerlijnen/").content.decode()
+
+
+def test_profile_index_lists_the_profiles_with_links_and_course_counts(client, catalogue):
+    response = client.get("/profielen/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for profile in Profile.objects.all():
+        assert f'href="{profile.get_absolute_url()}"' in html
+        count = profile.courses.published().count()
+        assert f"{count} trainingen" in html or f"{count} training<" in html
+    assert (
+        'href="/profielen/"'
+        in client.get(Profile.objects.first().get_absolute_url()).content.decode()
+    )
+    client.cookies["django_language"] = "en"
+    assert "<h1>Competency profiles</h1>" in client.get("/profielen/").content.decode()
+
+
+def test_home_and_sitemap_lead_to_the_index_pages(client, catalogue):
+    home = client.get(reverse("catalogue:home")).content.decode()
+    assert 'href="/leerlijnen/"' in home and 'href="/profielen/"' in home
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/leerlijnen/" in sitemap
+    assert "http://testserver/profielen/" in sitemap
+
+
+@pytest.mark.usefixtures("no_page_cache")
+@pytest.mark.parametrize("url", ["/leerlijnen/", "/profielen/"])
+def test_index_page_query_count_does_not_grow(
+    client, catalogue, url, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(1):
+        client.get(url)
+    for i in range(10):
+        course = CourseFactory()
+        path = LearningPath.objects.create(
+            title=f"Route {i}",
+            slug=f"route-{i}",
+            kind="leergang",
+            summary="Een route.",
+            is_published=True,
+        )
+        path.steps.create(course=course)
+        Profile.objects.create(name=f"Profiel {i}", slug=f"profiel-{i}").courses.add(course)
+    with django_assert_max_num_queries(1):
+        assert client.get(url).status_code == 200

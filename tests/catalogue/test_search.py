@@ -1,12 +1,14 @@
 """Search over the real catalogue, on SQLite and on PostgreSQL (Dutch text search)."""
 
+import html5lib
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from catalogue.filters import CourseFilter
 from tests.factories import AudienceFactory, CourseFactory, ProviderFactory
-from trainings.models import Course
-from trainings.search import normalise, refresh, suggest
+from trainings.models import Course, LearningPath, Resource
+from trainings.search import normalise, refresh, search_other, stem, suggest
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,96 @@ def test_query_without_real_words_shows_everything(client, catalogue, query):
     response = client.get(URL, {"q": query})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 24
+
+
+# -- what people type (issue 13, item 6); on both backends ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, slug",
+    [
+        ("didactiek", "didactische-vaardigheden"),  # another form of the same word
+        ("Didactisch", "didactische-vaardigheden"),
+        ("Bibliotheek Campus", "ido-e-learning"),  # in the practical information
+        ("bewustzijn", "privacy-in-het-ido"),  # inside the compound "privacybewustzijn"
+        ("bibliotheken", "community-librarian"),  # plural of a long vowel: bibliotheek
+        ("gesprekken", "mentale-weerbaarheid-en-gespreksvaardigheden"),
+        ("coordinatoren", "samenwerken-in-het-ido-netwerk"),
+    ],
+)
+def test_forms_and_compounds_are_found_on_every_database(catalogue, query, slug):
+    assert slug in found(query)
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("didactiek", "didact"),
+        ("didactische", "didact"),
+        ("bibliotheken", "bibliothe"),
+        ("gesprekken", "gesprek"),
+        ("mediawijsheid", "mediawijs"),
+        ("vaardigheden", "vaardig"),
+        ("ido", "ido"),  # short words stay as typed
+        ("2026", "2026"),
+    ],
+)
+def test_stem_keeps_the_part_the_forms_share(word, expected):
+    assert stem(word) == expected
+
+
+def others(query: str) -> list[tuple[str, str]]:
+    with translation.override("nl"):
+        return [(str(result.kind), result.title) for result in search_other(query)]
+
+
+@pytest.mark.parametrize(
+    "query, kind, title",
+    [
+        ("onboarding", "Onboardingtraject", "Onboardingtraject voor nieuwe medewerkers"),
+        ("leergang", "Leergang", "Leergang digitaal burgerschap"),
+        ("profiel", "Competentieprofiel", "Profiel IDO-kartrekker"),
+        ("Profielen", "Competentieprofiel", "Profiel IDO-medewerker"),
+        ("toolkit", "Materiaal", "Toolkit Vaardigheidstrainingen"),
+        ("leerlijn", "Deskundigheidstraject", "Deskundigheidstraject Digitale inclusie"),
+    ],
+)
+def test_learning_paths_profiles_and_resources_are_found_with_their_kind(
+    catalogue, query, kind, title
+):
+    assert (kind, title) in others(query)
+
+
+def test_the_results_page_lists_what_else_was_found_with_its_kind_and_link(client, catalogue):
+    response = client.get(URL, {"q": "toolkit"})
+    document = html5lib.parse(response.content, namespaceHTMLElements=False)
+    section = document.find(".//section[@class='also-found']")
+    items = {
+        " ".join(" ".join(li.itertext()).split()): li.find("a").get("href")
+        for li in section.iter("li")
+    }
+    resource = Resource.objects.get(title="Toolkit Vaardigheidstrainingen")
+    key = f"Materiaal : Toolkit Vaardigheidstrainingen Bij: {resource.course.title}"
+    assert items.get(key) == resource.course.get_absolute_url() + "#resources-title", items
+    path = client.get(URL, {"q": "onboarding"}).content.decode()
+    assert 'href="/leerlijnen/onboardingtraject-bibliotheeksector/"' in path
+    client.cookies["django_language"] = "en"
+    english = client.get(URL, {"q": "profiel"}).content.decode()
+    assert "Also found" in english and "Competency profile" in english
+
+
+def test_unpublished_paths_and_resources_of_unpublished_courses_are_not_found(catalogue):
+    LearningPath.objects.filter(title__startswith="Leergang").update(is_published=False)
+    resource = Resource.objects.get(title="Toolkit Vaardigheidstrainingen")
+    Course.objects.filter(pk=resource.course_id).update(is_published=False)
+    assert others("leergang") == []
+    assert others("toolkit") == [("Competentieprofiel", "Profiel IDO-kartrekker")]
+
+
+def test_every_example_in_the_home_search_box_finds_a_training(client, catalogue):
+    document = html5lib.parse(client.get("/").content, namespaceHTMLElements=False)
+    placeholder = document.find(".//input[@id='home-q']").get("placeholder")
+    examples = [word.strip() for word in placeholder.split(":", 1)[1].split(",")]
+    assert len(examples) >= 3
+    for example in examples:
+        assert found(example), example
