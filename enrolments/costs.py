@@ -47,6 +47,12 @@ class CourseTerms:
     condition: Price | None
 
     @classmethod
+    def of_course(cls, course) -> CourseTerms:
+        """What a place in a session of this course costs, as the enrolment form and the
+        confirmation mail state it (one query unless the prices were prefetched)."""
+        return cls.of(course.prices.all())
+
+    @classmethod
     def of(cls, prices) -> CourseTerms:
         participant = next((p.amount for p in prices if p.kind == Price.Kind.PER_PARTICIPANT), None)
         condition = next((p for p in prices if p.kind == Price.Kind.FREE_UNDER_CONDITION), None)

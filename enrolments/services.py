@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from catalogue.cache import places_changed
 from catalogue.calendars import calendar_bytes
+from enrolments.costs import CourseTerms
 from enrolments.mail import ics_attachment, queue_email
 from enrolments.models import (
     Enrolment,
@@ -196,6 +197,9 @@ def _mail_context(enrolment: Enrolment, **extra) -> dict:
         "days": list(session.days.all()),
         "self_service_url": settings.SITE_URL + self_service_path(enrolment),
         "course_url": settings.SITE_URL + session.course.get_absolute_url(),
+        # What a place costs and until when cancelling is free (confirmation mails).
+        "terms": CourseTerms.of_course(session.course),
+        "free_until": session.free_cancellation_until,
         "subject": {
             "course": session.course.title,
             "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),

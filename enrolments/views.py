@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalogue.ratelimit import ratelimit_post
+from enrolments.costs import CourseTerms
 from enrolments.forms import (
     CancelForm,
     EnrolmentForm,
@@ -45,7 +46,7 @@ from enrolments.tokens import (
     receipt_from_session,
     store_receipt,
 )
-from trainings.models import Course, Price, Session
+from trainings.models import Course, Session
 
 
 def public_session(session_id: int) -> Session:
@@ -109,7 +110,10 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
         session = form.session = public_session(session_id)  # with places and days
     return render(
-        request, "enrolments/enrol.html", {"session": session, "form": form}, status=status
+        request,
+        "enrolments/enrol.html",
+        {"session": session, "form": form, "terms": CourseTerms.of_course(session.course)},
+        status=status,
     )
 
 
@@ -205,6 +209,7 @@ def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
         "enrolments/group_enrol.html",
         {
             "session": session,
+            "terms": CourseTerms.of_course(session.course),
             "form": form,
             "formset": formset,
             "show_errors": show_errors,
@@ -339,10 +344,7 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
     )
     free_until = session.free_cancellation_until
     today = timezone.localtime(timezone.now(), session.location.tzinfo).date()
-    price = next(
-        (p.amount for p in session.course.prices.all() if p.kind == Price.Kind.PER_PARTICIPANT),
-        None,
-    )
+    price = CourseTerms.of_course(session.course).participant_price
     return render(
         request,
         "enrolments/self_service.html",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from enrolments import services
 from enrolments.models import Enrolment, EnrolmentEvent, QueuedEmail
 from enrolments.tokens import ExpiredLink, enrolment_from_token, self_service_path
-from tests.factories import EnrolmentFactory, SessionFactory
+from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,8 @@ def test_the_self_service_page_warns_before_a_late_cancellation(client, settings
 def test_the_enrolment_form_states_the_free_cancellation_date(client, settings):
     settings.FREE_CANCELLATION_WORKING_DAYS = 5
     session = SessionFactory(days=[30])
+    # The date matters where a late cancellation costs something: a priced place.
+    PriceFactory(course=session.course)
     html = client.get(reverse("enrolments:enrol", args=[session.pk])).content.decode()
     until = session.free_cancellation_until
     assert "Kosteloos annuleren kan tot en met" in html
