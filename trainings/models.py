@@ -293,6 +293,13 @@ class Course(models.Model):
         return reverse("catalogue:course-detail", kwargs={"slug": self.slug})
 
     @property
+    def max_per_group(self) -> int | None:
+        """How many people of one organisation one session takes: the per-organisation cap
+        and the session maximum, whichever is lower (None: no limit set)."""
+        caps = [cap for cap in (self.max_per_organisation, self.default_capacity) if cap]
+        return min(caps, default=None)
+
+    @property
     def cancellation_working_days(self) -> int:
         """Free cancellation until this many working days before a session (the course's own
         term, else its contact provider's, else the catalogue's)."""
