@@ -35,15 +35,21 @@ from enrolments.models import (
     SessionRequest,
 )
 from enrolments.privacy import person_erase, person_export, person_records
-from trainings.admin import SafeDateHierarchyMixin, SessionAdmin, SessionAdminForm
+from trainings.admin import (
+    DefaultChoiceFilter,
+    SafeDateHierarchyMixin,
+    SessionAdmin,
+    SessionAdminForm,
+)
 from trainings.models import Session, SessionDay
 
 
-class SessionPeriodFilter(admin.SimpleListFilter):
+class SessionPeriodFilter(DefaultChoiceFilter):
     title = _("periode van de sessie")
     parameter_name = "period"
+    default = "upcoming"
 
-    def lookups(self, request, model_admin):
+    def choices_after_all(self):
         return [("upcoming", _("nog niet begonnen")), ("past", _("begonnen of voorbij"))]
 
     def queryset(self, request, queryset):
@@ -198,7 +204,7 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
         "session_link",
         "status",
         "position",
-        "created_at",
+        "enrolled_on",
     ]
     list_filter = [
         "status",
@@ -409,6 +415,10 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     @admin.display(description=_("naam"), ordering="last_name")
     def name(self, obj: Enrolment) -> str:
         return obj.full_name
+
+    @admin.display(description=_("ingeschreven op"), ordering="created_at")
+    def enrolled_on(self, obj: Enrolment) -> str:
+        return date_format(timezone.localtime(obj.created_at), "j b Y, H:i")
 
     @admin.display(description=_("sessie"), ordering="session__starts_at")
     def session_link(self, obj: Enrolment) -> str:

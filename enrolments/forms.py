@@ -196,6 +196,27 @@ class SessionRequestForm(HoneypotForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def __init__(self, *args, course=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_participants = course.max_per_group if course is not None else None
+        if self.max_participants:
+            self.fields["participants"].help_text = _(
+                "Maximaal %(max)s per organisatie per sessie."
+            ) % {"max": self.max_participants}
+
+    def clean_participants(self) -> int:
+        participants = self.cleaned_data["participants"]
+        if self.max_participants and participants > self.max_participants:
+            raise forms.ValidationError(
+                _(
+                    "Deze training is voor maximaal %(max)s deelnemers per organisatie per "
+                    "sessie. Vul %(max)s of minder in; voor meer mensen kun je in de "
+                    "toelichting om meer sessies vragen."
+                )
+                % {"max": self.max_participants}
+            )
+        return participants
+
     field_order = [
         "organisation",
         "contact_name",

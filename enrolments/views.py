@@ -406,7 +406,7 @@ def interest_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 @ratelimit_post("request")
 def session_request(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
-    form = SessionRequestForm(request.POST or None)
+    form = SessionRequestForm(request.POST or None, course=course)
     status = 200
     if request.method == "POST":
         if form.is_bot:

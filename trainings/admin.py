@@ -480,11 +480,37 @@ class SafeDateHierarchyMixin:
         return SafeChangeList
 
 
-class UpcomingFilter(admin.SimpleListFilter):
-    title = _("periode")
-    parameter_name = "period"
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A list filter that applies `default` until another choice is made; "Alle" shows all.
+
+    Django's own "All" link removes the parameter, which here means the default, so it is
+    replaced by an explicit ?<parameter>=all.
+    """
+
+    default: str
+    show_all = "all"
 
     def lookups(self, request, model_admin):
+        return [(self.show_all, _("Alle")), *self.choices_after_all()]
+
+    def choices_after_all(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def value(self):
+        value = super().value()
+        return self.default if value is None else value
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        return choices[1:]  # Django's "All" (no parameter) would mean the default
+
+
+class UpcomingFilter(DefaultChoiceFilter):
+    title = _("periode")
+    parameter_name = "period"
+    default = "upcoming"
+
+    def choices_after_all(self):
         return [("upcoming", _("nog niet begonnen")), ("past", _("begonnen of voorbij"))]
 
     def queryset(self, request, queryset):
@@ -557,7 +583,8 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     autocomplete_fields = ["course", "location", "organiser", "adviser"]
     inlines = [SessionDayInline]
     actions = ["duplicate"]
-    ordering = ["-starts_at"]
+    # Past sessions are hidden by default (UpcomingFilter), so the next one comes first.
+    ordering = ["starts_at", "pk"]
     readonly_fields = ["status", "decided_at", "cancellation_reason"]
     fieldsets = [
         (None, {"fields": ["course", "location", "code"]}),
@@ -602,6 +629,11 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         return fieldsets if obj is not None else fieldsets[:-1]
+
+    def get_ordering(self, request):
+        if request.GET.get(UpcomingFilter.parameter_name) == "past":
+            return ["-starts_at", "-pk"]  # looking back: the most recent first
+        return super().get_ordering(request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()

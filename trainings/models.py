@@ -385,6 +385,13 @@ class Course(models.Model):
         return _("Naar de website van de aanbieder")
 
     @property
+    def max_per_group(self) -> int | None:
+        """How many people of one organisation one session takes: the per-organisation cap
+        and the session maximum, whichever is lower (None: no limit set)."""
+        caps = [cap for cap in (self.max_per_organisation, self.default_capacity) if cap]
+        return min(caps, default=None)
+
+    @property
     def cancellation_working_days(self) -> int:
         """Free cancellation until this many working days before a session (the course's own
         term, else its contact provider's, else the catalogue's)."""

@@ -60,3 +60,37 @@ def test_adviser_schedules_a_session_from_the_course(desktop, live_server):
     session = Session.objects.get()
     assert (session.location, session.capacity, session.min_participants) == (location, 14, 8)
     assert timezone.localtime(session.starts_at).date() == day
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_session_page_buttons_stay_clear_of_the_title(browser, live_server, width):
+    from tests.browser.conftest import make_page
+
+    session = SessionFactory(
+        course=CourseFactory(title="Voorkomen en bestrijden van digitale ongelijkheid in de wijk")
+    )
+    context, page = make_page(browser, width)
+    log_in(page, live_server, "adviseur", "POI-adviseurs")
+    page.goto(live_server.url + f"/admin/trainings/session/{session.pk}/change/")
+    title = _box(page, "#content > h2")
+    tools = _box(page, "#content-main > .object-tools")
+    assert tools["y"] >= title["y"] + title["height"]  # below the title, never over it
+    assert tools["x"] + tools["width"] <= width
+    context.close()
+
+
+def test_enrolment_list_shows_its_last_column_on_a_laptop(desktop, live_server):
+    EnrolmentFactory(
+        session=SessionFactory(course=CourseFactory(title="Persoonlijke en organisatievragen")),
+        email="mohamed.hendriks.langenaam@bibliotheek-de-waarden.example.org",
+        organisation="Bibliotheek De Waarden",
+    )
+    log_in(desktop, live_server, "adviseur", "POI-adviseurs")
+    desktop.goto(live_server.url + "/admin/enrolments/enrolment/")
+    last = _box(desktop, "#result_list thead th:last-child")
+    results = _box(desktop, "#changelist .results")
+    assert last["x"] + last["width"] <= results["x"] + results["width"] + 1

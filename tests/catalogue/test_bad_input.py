@@ -110,6 +110,14 @@ def test_duplicating_a_session_within_five_years_still_works(client, superuser):
     first_day = timezone.localdate() + datetime.timedelta(days=4 * 365)
     response = duplicate(client, session, first_day.isoformat())
     assert response.status_code == 302
+    add_form = client.get(response["Location"])
+    assert add_form.context["inline_admin_formsets"][0].formset.forms[0].initial["date"] == (
+        first_day
+    )
+    from tests.trainings.test_admin import session_post
+
+    data = session_post(session.course, session.location, **{"days-0-date": first_day.isoformat()})
+    assert client.post(response["Location"], data).status_code == 302
     copy = Session.objects.exclude(pk=session.pk).get()
     enrolment = EnrolmentFactory(session=copy)
     assert client.get(self_service_path(enrolment)).status_code == 200

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -273,3 +275,27 @@ def test_interest_changelist_summarises_per_course_and_city(client, adviser):
     html = client.get(reverse("admin:enrolments_interest_changelist")).content.decode()
     assert "Wachtend op een sessie, per training en plaats" in html
     assert "IDO en jongeren" in html and "<td>Utrecht</td><td>2</td>" in html
+
+
+def test_enrolment_list_defaults_to_upcoming_sessions(client, adviser):
+    coming = EnrolmentFactory(session=SessionFactory(days=[7]))
+    gone = EnrolmentFactory(session=SessionFactory(days=[-7]))
+    url = reverse("admin:enrolments_enrolment_changelist")
+    assert list(client.get(url).context["cl"].result_list) == [coming]
+    everyone = client.get(url, {"period": "all"}).context["cl"].result_list
+    assert set(everyone) == {coming, gone}
+    assert list(client.get(url, {"period": "past"}).context["cl"].result_list) == [gone]
+
+
+def test_enrolment_list_of_all_periods_keeps_its_query_count(
+    client, adviser, django_assert_max_num_queries
+):
+    url = reverse("admin:enrolments_enrolment_changelist")
+    EnrolmentFactory(session=SessionFactory(days=[-7]))
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {"period": "all"})
+    for offset in range(30):
+        EnrolmentFactory(session=SessionFactory(days=[-8 - offset]))
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(url, {"period": "all"})
+    assert response.context["cl"].result_count == 31

@@ -297,3 +297,36 @@ def test_session_request_form(client):
     assert "We hebben je aanvraag ontvangen" in response.content.decode()
     assert SessionRequest.objects.get().participants == 12
     assert client.post(url, {**data, "participants": "nul"}).status_code == 400
+
+
+@pytest.mark.parametrize("language", ["nl"])
+def test_session_request_above_the_cap_per_organisation_is_refused(client, language):
+    course = CourseFactory(default_capacity=20, max_per_organisation=16)
+    from django.utils import translation
+
+    with translation.override(language):
+        url = reverse("enrolments:request", args=[course.slug])
+    data = {
+        "organisation": "Bibliotheek Gent",
+        "contact_name": "Els",
+        "email": "els@example.org",
+        "participants": "20",
+        "website": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    expected = {
+        "nl": "Deze training is voor maximaal 16 deelnemers per organisatie per sessie.",
+        "en": "This training takes at most 16 participants per organisation per session.",
+    }[language]
+    assert expected in html
+    assert not SessionRequest.objects.exists()
+    assert client.post(url, {**data, "participants": "16"}).status_code == 302
+    assert SessionRequest.objects.get().participants == 16
+
+
+def test_session_request_respects_the_session_maximum_without_a_cap(client):
+    course = CourseFactory(default_capacity=12, max_per_organisation=None)
+    url = reverse("enrolments:request", args=[course.slug])
+    assert "Maximaal 12 per organisatie" in client.get(url).content.decode()

@@ -195,3 +195,29 @@ def test_demo_accounts_can_log_in_to_their_workplace(client):
         assert client.get(WORKPLACE).status_code == 200
         client.logout()
     assert Enrolment.objects.exists()
+
+
+def test_coordinator_sees_no_links_that_end_in_a_refusal(client):
+    import re
+
+    full = SessionFactory(course=CourseFactory(title="Vol met wachtlijst"), capacity=1, days=[20])
+    EnrolmentFactory(session=full)
+    EnrolmentFactory(session=full, status="waitlisted")
+    waiting_for = CourseFactory(title="Nog geen sessie")
+    Interest.objects.create(course=waiting_for, email="a@x.org", consent_at=timezone.now())
+    SessionRequest.objects.create(
+        course=waiting_for,
+        organisation="OCMW Evere",
+        contact_name="E",
+        email="e@x.org",
+        participants=9,
+    )
+    login(client, "coordinator", "Coördinatoren")
+    html = client.get(WORKPLACE).content.decode()
+    assert "Vol met wachtlijst" in html and "OCMW Evere" in html
+    assert "Plan nog een sessie" not in html
+    assert reverse("admin:trainings_session_add") not in html
+    links = set(re.findall(r'href="(/admin/[^"#]*)"', html.replace("&amp;", "&")))
+    assert links
+    for link in links:
+        assert client.get(link).status_code != 403, link

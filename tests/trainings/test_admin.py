@@ -351,3 +351,30 @@ def test_a_bad_duplicate_link_opens_an_empty_add_form(client, superuser):
     response = client.get(url(Session, "add") + "?duplicate=999999&first_day=1800-01-01")
     assert response.status_code == 200
     assert "registration_deadline" not in response.context["adminform"].form.initial
+
+
+def test_session_list_hides_the_past_and_shows_the_next_session_first(client, superuser):
+    past = SessionFactory(days=[-10])
+    far = SessionFactory(days=[60])
+    near = SessionFactory(days=[5])
+    response = client.get(url(Session, "changelist"))
+    assert list(response.context["cl"].result_list) == [near, far]
+    assert "?period=all" in response.content.decode()  # the "Alle" choice
+    everything = client.get(url(Session, "changelist"), {"period": "all"}).context["cl"]
+    assert list(everything.result_list) == [past, near, far]
+    looking_back = client.get(url(Session, "changelist"), {"period": "past"}).context["cl"]
+    assert list(looking_back.result_list) == [past]
+
+
+@pytest.mark.parametrize("period", ["all", "past"])
+def test_session_list_query_count_with_another_period(
+    client, superuser, period, django_assert_max_num_queries
+):
+    SessionFactory(days=[-3])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url(Session, "changelist"), {"period": period})
+    for offset in range(30):
+        EnrolmentFactory(session=SessionFactory(days=[-4 - offset]))
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(url(Session, "changelist"), {"period": period})
+    assert response.context["cl"].result_count == 31
