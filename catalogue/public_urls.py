@@ -14,6 +14,7 @@ urlpatterns = [
     path("leerlijnen/<slug:slug>/", views.path_detail, name="path-detail"),
     path("profielen/<slug:slug>/", views.profile_detail, name="profile-detail"),
     path("privacy/", views.privacy, name="privacy"),
+    path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("taal/<str:code>/", views.switch_language, name="language"),
     path("sessies.ics", feeds.sessions_calendar, name="calendar"),
     path("sessies/<int:session_id>.ics", feeds.session_calendar, name="session-calendar"),

@@ -33,7 +33,12 @@ class PageSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return ["catalogue:home", "catalogue:course-list", "catalogue:privacy"]
+        return [
+            "catalogue:home",
+            "catalogue:course-list",
+            "catalogue:privacy",
+            "catalogue:accessibility",
+        ]
 
     def location(self, name):
         return reverse(name)
