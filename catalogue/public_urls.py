@@ -16,6 +16,7 @@ urlpatterns = [
     path("profielen/", views.profile_list, name="profile-list"),
     path("profielen/<slug:slug>/", views.profile_detail, name="profile-detail"),
     path("privacy/", views.privacy, name="privacy"),
+    path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("taal/<str:code>/", views.switch_language, name="language"),
     path("sessies.ics", feeds.sessions_calendar, name="calendar"),
     path("sessies/<int:session_id>.ics", feeds.session_calendar, name="session-calendar"),

@@ -302,6 +302,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address of the site, used in e-mails and calendar files that leave the request.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+
+def default_accessibility_email(site_url: str) -> str:
+    """toegankelijkheid@ the site's own domain (without www.); a local site has none."""
+    host = (urlsplit(site_url).hostname or "").removeprefix("www.")
+    if not host or host == "localhost" or host.replace(".", "").isdigit() or ":" in host:
+        host = "trainingscatalogus.localhost"
+    return f"toegankelijkheid@{host}"
+
+
+# Where people report an accessibility problem (the statement at /toegankelijkheid/).
+ACCESSIBILITY_EMAIL = os.environ.get("DJANGO_ACCESSIBILITY_EMAIL") or default_accessibility_email(
+    SITE_URL
+)
+
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,

@@ -39,6 +39,7 @@ class PageSitemap(Sitemap):
             "catalogue:path-list",
             "catalogue:profile-list",
             "catalogue:privacy",
+            "catalogue:accessibility",
         ]
 
     def location(self, name):

@@ -1,5 +1,8 @@
 """The public reading side: home, catalogue, course and learning-path pages, health check."""
 
+import datetime
+from urllib.parse import quote, urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
@@ -9,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -235,6 +239,35 @@ def privacy(request: HttpRequest) -> HttpResponse:
         request,
         "catalogue/privacy.html",
         {"retention_months": settings.PERSONAL_DATA_RETENTION_MONTHS},
+    )
+
+
+# When the accessibility statement was last checked against the site and its tests.
+ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 1)
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (toegankelijkheidsverklaring) and how to report a barrier."""
+    email = settings.ACCESSIBILITY_EMAIL
+    report = urlencode(
+        {
+            "subject": _("Toegankelijkheidsprobleem in de Trainingscatalogus"),
+            "body": _(
+                "Op welke pagina (adres)?\n\nWat probeerde je te doen?\n\n"
+                "Wat ging er mis?\n\nWelk hulpmiddel of welke browser gebruik je (mag leeg)?\n"
+            ),
+        },
+        quote_via=quote,
+    )
+    return render(
+        request,
+        "catalogue/accessibility.html",
+        {
+            "contact_email": email,
+            "report_link": f"mailto:{email}?{report}",
+            "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+        },
     )
 
 

@@ -50,6 +50,7 @@ def pages(base, session, enrolment):
         ("self-service", self_service_path(enrolment)),
         ("interest", "/trainingen/ido-en-jongeren/op-de-hoogte/"),
         ("privacy", "/privacy/"),
+        ("accessibility statement", "/toegankelijkheid/"),
         ("not found", "/bestaat-niet/"),
         ("broken link", "/inschrijving/kapot/"),
     ]
@@ -180,5 +181,20 @@ def test_everything_works_without_javascript(browser, site):
         page.get_by_label("Sorteren op").select_option("newest")
         page.get_by_role("button", name="Sorteer").click()
         assert "order=newest" in page.url and "format=e-learning" in page.url
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_accessibility_statement_in_english_has_no_axe_violations(browser, live_server, width):
+    context, page = make_page(browser, width)
+    try:
+        page.goto(live_server.url + "/taal/en/?next=/toegankelijkheid/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Accessibility statement")
+        assert_accessible(page, f"accessibility statement (en) at {width}px")
+        # Nothing runs off the side of a phone (WCAG 1.4.10), not even the e-mail address.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        report = page.get_by_role("link", name="Report an accessibility problem")
+        assert report.get_attribute("href").startswith("mailto:")
     finally:
         context.close()

@@ -40,6 +40,7 @@ def test_catalogue_pages(client, site):
         reverse("catalogue:course-list") + "?q=mediawijsheit",
         reverse("catalogue:course-list") + "?q=ido&page=2",
         reverse("catalogue:privacy"),
+        reverse("catalogue:accessibility"),
     ]:
         assert_valid(client.get(url))
 
