@@ -4,6 +4,8 @@ import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from trainings.models import Session, SessionDay
 
@@ -35,3 +37,11 @@ def session_duplicate(
     )
     copy.sync_span()
     return copy
+
+
+def session_days_revise(*, day_ids, now: datetime.datetime | None = None) -> int:
+    """Mark days whose time, place or status changed: the next calendar file carries a higher
+    SEQUENCE and a new LAST-MODIFIED, so calendars that imported the day take the update."""
+    return SessionDay.objects.filter(pk__in=list(day_ids)).update(
+        calendar_sequence=F("calendar_sequence") + 1, calendar_changed_at=now or timezone.now()
+    )
