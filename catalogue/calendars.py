@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from email.utils import parseaddr
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
-from trainings.models import Session
+from trainings.models import Session, SessionDay
 
 STATUS = {
     Session.Status.SCHEDULED: "TENTATIVE",
@@ -23,29 +24,57 @@ def _host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "trainingscatalogus"
 
 
-def session_events(session: Session) -> list[Event]:
-    """Events for each day of a session (expects days and location loaded)."""
+def day_uid(day: SessionDay) -> str:
+    """One UID per session day for its whole life: moving the day keeps the event."""
+    return f"sessionday-{day.pk}@{_host()}"
+
+
+def _organizer() -> vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = name or "Trainingscatalogus"
+    return organizer
+
+
+def day_event(
+    session: Session,
+    day: SessionDay,
+    *,
+    number: int = 1,
+    count: int = 1,
+    stamp: datetime.datetime | None = None,
+    status: str | None = None,
+    sequence_step: int = 0,
+) -> Event:
+    """The event for one day. `stamp` is DTSTAMP: when a message was made (mail) or, in a
+    feed, when the day last changed (RFC 5545 3.8.7.2)."""
     url = settings.SITE_URL + session.course.get_absolute_url()
     location = session.location
-    where = "Online" if location.is_online else location.one_line_address
+    event = Event()
+    event.add("uid", day_uid(day))
+    event.add("sequence", day.calendar_sequence + sequence_step)
+    event.add("dtstamp", stamp or day.calendar_changed_at)
+    event.add("last-modified", day.calendar_changed_at)
+    event.add("dtstart", day.starts_at)
+    event.add("dtend", day.ends_at)
+    title = session.course.title
+    if count > 1:
+        title = f"{title} (dag {number} van {count})"
+    event.add("summary", title)
+    event.add("location", "Online" if location.is_online else location.one_line_address)
+    event.add("url", url)
+    event.add("description", f"{session.course.summary}\n\n{url}")
+    event.add("status", status or STATUS[session.status])
+    return event
+
+
+def session_events(session: Session, stamp: datetime.datetime | None = None) -> list[Event]:
+    """Events for each day of a session (expects days and location loaded)."""
     days = list(session.days.all())
-    events = []
-    for number, day in enumerate(days, start=1):
-        event = Event()
-        event.add("uid", f"session-{session.pk}-day-{day.date:%Y%m%d}@{_host()}")
-        event.add("dtstamp", datetime.datetime.now(datetime.UTC))
-        event.add("dtstart", day.starts_at)
-        event.add("dtend", day.ends_at)
-        title = session.course.title
-        if len(days) > 1:
-            title = f"{title} (dag {number} van {len(days)})"
-        event.add("summary", title)
-        event.add("location", where)
-        event.add("url", url)
-        event.add("description", f"{session.course.summary}\n\n{url}")
-        event.add("status", STATUS[session.status])
-        events.append(event)
-    return events
+    return [
+        day_event(session, day, number=number, count=len(days), stamp=stamp)
+        for number, day in enumerate(days, start=1)
+    ]
 
 
 @lru_cache(maxsize=8)
@@ -65,20 +94,55 @@ def add_timezones(calendar: Calendar) -> None:
         calendar.subcomponents.insert(0, _vtimezone(tzid))
 
 
-def calendar_bytes(
-    sessions: Iterable[Session], name: str = "Trainingscatalogus", method: str | None = None
-) -> bytes:
-    """A VCALENDAR of the sessions' days. `method` (PUBLISH, CANCEL) is for mail (RFC 6047):
-    the MIME part's method parameter must then say the same."""
+def _calendar(name: str | None = None, method: str | None = None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//Trainingscatalogus//NL")
     calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def calendar_bytes(
+    sessions: Iterable[Session], name: str = "Trainingscatalogus", method: str | None = None
+) -> bytes:
+    """A VCALENDAR of the sessions' days. `method` (PUBLISH) is for mail (RFC 6047): the MIME
+    part's method parameter must then say the same."""
+    calendar = _calendar(name, method)
+    stamp = datetime.datetime.now(datetime.UTC) if method else None
     for session in sessions:
-        for event in session_events(session):
+        for event in session_events(session, stamp):
+            if method:
+                event.add("organizer", _organizer())
             calendar.add_component(event)
+    add_timezones(calendar)
+    return calendar.to_ical()
+
+
+def cancel_bytes(
+    session: Session, days: Iterable[SessionDay], *, attendee: str, sequence_step: int = 1
+) -> bytes:
+    """METHOD:CANCEL for days someone had in their calendar (RFC 5546 3.2.5): same UIDs,
+    STATUS:CANCELLED. `sequence_step` raises SEQUENCE above what they have when the days
+    themselves did not change (one person's cancellation); 0 when the change already did."""
+    calendar = _calendar(method="CANCEL")
+    stamp = datetime.datetime.now(datetime.UTC)
+    days = list(days)
+    for number, day in enumerate(days, start=1):
+        event = day_event(
+            session,
+            day,
+            number=number,
+            count=len(days),
+            stamp=stamp,
+            status="CANCELLED",
+            sequence_step=sequence_step,
+        )
+        event.add("organizer", _organizer())
+        event.add("attendee", f"mailto:{attendee}")
+        calendar.add_component(event)
     add_timezones(calendar)
     return calendar.to_ical()

@@ -294,11 +294,6 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "Trainingscatalogus <noreply@trainingscatalogus.localhost>"
-)
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
 # The public address of the site, used in e-mails and calendar files that leave the request.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -317,6 +312,22 @@ ACCESSIBILITY_EMAIL = os.environ.get("DJANGO_ACCESSIBILITY_EMAIL") or default_ac
 )
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+
+
+def mail_domain(site_url: str) -> str:
+    """The site's host name, for the sender's address: an IP address (a local run) cannot be
+    the domain of an address without brackets that many mail programs refuse."""
+    host = urlsplit(site_url).hostname or ""
+    return host if any(c.isalpha() for c in host) else "localhost"
+
+
+# Mail comes from the site's own domain unless configured: a made-up domain is marked as spam
+# (no SPF/DKIM can ever pass for it).
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", f"Trainingscatalogus <noreply@{mail_domain(SITE_URL)}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import datetime
 import logging
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -100,6 +102,18 @@ class Email(EmailMultiAlternatives):
         return part
 
 
+def headers() -> dict[str, str]:
+    """Headers for every message: a Message-ID in the site's domain (Django's names the
+    machine, often `localhost`, which spam filters count against us), and Auto-Submitted
+    (RFC 3834) so that out-of-office replies do not come back to a no-reply address."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return {
+        "Message-ID": make_msgid(domain=domain),
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+
+
 def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
     """Send one queued e-mail; True when sent. Safe to call from several processes.
 
@@ -116,6 +130,7 @@ def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
+        headers=headers(),
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -36,6 +36,7 @@ from trainings.models import (
     SessionDay,
     Theme,
 )
+from trainings.services import session_days_revise
 from trainings.signals import offer_changed
 
 DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
@@ -667,8 +668,33 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         return kwargs
 
     def save_related(self, request, form, formsets, change):
+        days = [formset for formset in formsets if formset.model is SessionDay]
+        # Read before the formset deletes them: people may have these days in their calendar.
+        removed_ids = [f.instance.pk for fs in days for f in fs.deleted_forms if f.instance.pk]
+        removed = list(SessionDay.objects.filter(pk__in=removed_ids)) if removed_ids else []
         super().save_related(request, form, formsets, change)
-        form.instance.sync_span()
+        session = form.instance
+        session.sync_span()
+        if not change:
+            return
+        if "location" in form.changed_data:
+            moved = list(session.days.values_list("pk", flat=True))
+        else:
+            moved = [
+                day.pk
+                for formset in days
+                for day, fields in formset.changed_objects
+                if {"date", "start_time", "end_time"} & set(fields)
+            ]
+        added = [day.pk for formset in days for day in formset.new_objects]
+        if moved:
+            session_days_revise(day_ids=moved)
+        if moved or added or removed:
+            self.schedule_changed(request, session, changed=moved + added, removed=removed)
+
+    def schedule_changed(self, request, session: Session, *, changed: list, removed: list):
+        """Days were moved, added or removed, or the place changed (the enrolments admin
+        tells the people enrolled)."""
 
     @admin.display(description=_("eerste dag"), ordering="starts_at")
     def first_day(self, obj: Session) -> str:

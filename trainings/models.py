@@ -851,6 +851,15 @@ class SessionDay(models.Model):
     date = models.DateField(_("datum"))
     start_time = models.TimeField(_("begintijd"))
     end_time = models.TimeField(_("eindtijd"))
+    # What calendars that imported this day need to take an update (RFC 5545 SEQUENCE and
+    # LAST-MODIFIED): raised by trainings.services.session_days_revise when the day's time,
+    # place or status changes. The day's id is its UID, so moving it keeps the same event.
+    calendar_sequence = models.PositiveIntegerField(
+        _("versie in agenda's"), default=0, editable=False
+    )
+    calendar_changed_at = models.DateTimeField(
+        _("gewijzigd voor agenda's op"), default=timezone.now, editable=False
+    )
 
     class Meta:
         verbose_name = _("sessiedag")
