@@ -52,7 +52,7 @@ def test_enrolment_form_focuses_the_summary_on_a_phone(phone, live_server):
     label_top = phone.evaluate(
         "document.querySelector('label[for=id_email]').getBoundingClientRect().top"
     )
-    assert 0 <= label_top < 900
+    assert -2 <= label_top < 900  # scrolled to the label; sub-pixel rounding may go above 0
 
 
 def test_group_form_focuses_the_summary_on_a_phone(phone, live_server):

@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from tests.enrolments.test_admin_enrolments import adviser, session_change_data  # noqa: F401
 from tests.factories import LocationFactory, SessionFactory
+from trainings.models import SessionDay
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +24,9 @@ def feed_events(client, session) -> dict:
 def test_moving_a_day_keeps_its_uid_and_raises_its_sequence(client, adviser):  # noqa: F811
     session = SessionFactory(days=[20, 27])
     first, second = session.days.all()
+    # An earlier change, so the new LAST-MODIFIED is later even within the same second.
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    SessionDay.objects.filter(session=session).update(calendar_changed_at=an_hour_ago)
     before = feed_events(client, session)
     assert set(before) == {
         f"sessionday-{first.pk}@testserver",
