@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalogue.cache import places_changed
-from catalogue.calendars import calendar_bytes
+from catalogue.calendars import calendar_bytes, cancel_bytes
 from enrolments.costs import CourseTerms
 from enrolments.mail import ics_attachment, queue_email
 from enrolments.models import (
@@ -38,6 +38,7 @@ from enrolments.models import (
 )
 from enrolments.tokens import group_confirm_path, self_service_path
 from trainings.models import Course, Session, SessionDay
+from trainings.services import session_days_revise
 
 REGISTERED = Enrolment.Status.REGISTERED
 WAITLISTED = Enrolment.Status.WAITLISTED
@@ -214,22 +215,46 @@ def _calendar(session: Session) -> list[dict]:
     return [ics_attachment(f"sessie-{session.pk}.ics", content, "PUBLISH")]
 
 
+def _cancel_calendar(
+    enrolment: Enrolment, days: list[SessionDay], *, sequence_step: int
+) -> list[dict]:
+    """METHOD:CANCEL for days this person has in their calendar (the invitation's UIDs)."""
+    session = enrolment.session
+    content = cancel_bytes(session, days, attendee=enrolment.email, sequence_step=sequence_step)
+    return [ics_attachment(f"sessie-{session.pk}-geannuleerd.ics", content, "CANCEL")]
+
+
+# SEQUENCE of a CANCEL that one person gets while the days themselves stay as they were: one
+# above the days' own, so above every invitation for them (RFC 5546 2.1.4).
+PERSON_CANCEL_STEP = 1
+
+
 def _queue(
     kind: str,
     enrolment: Enrolment,
     *,
     with_calendar: bool = False,
+    cancel_days: list[SessionDay] | None = None,
+    cancel_step: int | None = None,
     send: bool = True,
     **extra,
 ) -> None:
+    """Queue one mail to an enrolled person. with_calendar attaches the session's days
+    (METHOD:PUBLISH); cancel_step (a number) attaches a METHOD:CANCEL for `cancel_days`, by
+    default all of the session's days, at their SEQUENCE plus cancel_step."""
     with translation.override(enrolment.language):
-        context = _mail_context(enrolment, **extra)  # dates in the subject, in that language
+        # dates in the subject, in that language
+        context = _mail_context(enrolment, calendar_cancel=cancel_step is not None, **extra)
+    attachments = _calendar(enrolment.session) if with_calendar else []
+    if cancel_step is not None:
+        days = context["days"] if cancel_days is None else cancel_days
+        attachments += _cancel_calendar(enrolment, days, sequence_step=cancel_step)
     queue_email(
         kind=kind,
         to=enrolment.email,
         context=context,
         enrolment=enrolment,
-        attachments=_calendar(enrolment.session) if with_calendar else None,
+        attachments=attachments or None,
         language=enrolment.language,
         send=send,
     )
@@ -652,6 +677,8 @@ def enrolment_cancel(
             _queue(
                 "cancelled",
                 enrolment,
+                # Only a place came with a calendar file; the waiting list never had one.
+                cancel_step=PERSON_CANCEL_STEP if was_registered else None,
                 late=enrolment.cancelled_late,
                 free_until=session.free_cancellation_until,
             )
@@ -769,7 +796,12 @@ def enrolment_substitute(
             },
         )
         position = enrolment.get_waitlist_position()
-        _queue("substituted", previous, successor=enrolment.full_name)
+        _queue(
+            "substituted",
+            previous,
+            cancel_step=PERSON_CANCEL_STEP if previous.status == REGISTERED else None,
+            successor=enrolment.full_name,
+        )
         _queue(
             "substitute",
             enrolment,
@@ -828,6 +860,7 @@ def _hand_over_to_enrolled(
     _queue(
         "substituted",
         previous,
+        cancel_step=PERSON_CANCEL_STEP if before == REGISTERED else None,
         successor=f"{person.first_name.strip()} {person.last_name.strip()}",
     )
     _queue(
@@ -884,7 +917,9 @@ def session_check_limits(
 # -- Going ahead or not (rule 4) -------------------------------------------------------------
 
 
-def _notify_all(session: Session, kind: str, **extra) -> int:
+def _notify_all(session: Session, kind: str, *, cancel_calendar: bool = False, **extra) -> int:
+    """Mail everyone enrolled or waiting. cancel_calendar: people with a place also get a
+    METHOD:CANCEL for the days, whose SEQUENCE the caller has already raised."""
     enrolments = (
         Enrolment.objects.filter(session=session)
         .active()
@@ -893,7 +928,14 @@ def _notify_all(session: Session, kind: str, **extra) -> int:
     )
     count = 0
     for enrolment in enrolments:
-        _queue(kind, enrolment, position=enrolment.waitlist_position, **extra)
+        has_calendar = cancel_calendar and enrolment.status == REGISTERED
+        _queue(
+            kind,
+            enrolment,
+            cancel_step=0 if has_calendar else None,
+            position=enrolment.waitlist_position,
+            **extra,
+        )
         count += 1
     return count
 
@@ -910,7 +952,9 @@ def _cancel(session: Session, now: datetime.datetime, reason: str) -> None:
     session.decided_at = now
     session.cancellation_reason = reason
     session.save(update_fields=["status", "decided_at", "cancellation_reason", "updated_at"])
-    _notify_all(session, "session_cancelled", reason=reason)
+    # Every day is now CANCELLED: a new version in the feed and in the mails below.
+    session_days_revise(day_ids=session.days.values_list("pk", flat=True), now=now)
+    _notify_all(session, "session_cancelled", cancel_calendar=True, reason=reason)
 
 
 def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> str | None:
@@ -959,6 +1003,34 @@ def session_cancel(*, session_id: int, reason: str) -> bool:
             return False
         _cancel(session, timezone.now(), reason.strip())
         return True
+
+
+def session_schedule_changed(*, session_id: int, removed: list[SessionDay] = ()) -> int:
+    """Days of a session moved, were added or removed, or its place changed (the days'
+    SEQUENCE already raised): mail everyone with a place the new schedule as METHOD:PUBLISH,
+    and a METHOD:CANCEL for the removed days (read before they were deleted). The waiting
+    list has no calendar file and hears when a place comes. Returns how many were mailed."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status == Session.Status.CANCELLED:
+            return 0  # everyone was told, and their calendars cleared, already
+        enrolments = Enrolment.objects.filter(session=session, status=REGISTERED).order_by(
+            "created_at", "pk"
+        )
+        removed = sorted(removed, key=lambda day: (day.date, day.start_time))
+        count = 0
+        for enrolment in enrolments:
+            enrolment.session = session  # the locked row: the days are read once for all
+            _queue(
+                "session_changed",
+                enrolment,
+                with_calendar=True,
+                cancel_days=removed,
+                cancel_step=PERSON_CANCEL_STEP if removed else None,
+                removed_days=removed,
+            )
+            count += 1
+        return count
 
 
 def sessions_to_decide(now: datetime.datetime | None = None):
