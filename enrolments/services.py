@@ -38,7 +38,7 @@ from enrolments.models import (
 )
 from enrolments.tokens import group_confirm_path, self_service_path
 from trainings.models import Course, Session, SessionDay
-from trainings.services import session_days_revise
+from trainings.services import session_days_revise, session_days_withdraw
 
 REGISTERED = Enrolment.Status.REGISTERED
 WAITLISTED = Enrolment.Status.WAITLISTED
@@ -215,18 +215,12 @@ def _calendar(session: Session) -> list[dict]:
     return [ics_attachment(f"sessie-{session.pk}.ics", content, "PUBLISH")]
 
 
-def _cancel_calendar(
-    enrolment: Enrolment, days: list[SessionDay], *, sequence_step: int
-) -> list[dict]:
-    """METHOD:CANCEL for days this person has in their calendar (the invitation's UIDs)."""
+def _cancel_calendar(enrolment: Enrolment, days: list[SessionDay]) -> list[dict]:
+    """METHOD:CANCEL for days this person has in their calendar (the invitation's UIDs), at
+    the SEQUENCE the days carry: the caller raised it above what the person was sent."""
     session = enrolment.session
-    content = cancel_bytes(session, days, attendee=enrolment.email, sequence_step=sequence_step)
+    content = cancel_bytes(session, days, attendee=enrolment.email, sequence_step=0)
     return [ics_attachment(f"sessie-{session.pk}-geannuleerd.ics", content, "CANCEL")]
-
-
-# SEQUENCE of a CANCEL that one person gets while the days themselves stay as they were: one
-# above the days' own, so above every invitation for them (RFC 5546 2.1.4).
-PERSON_CANCEL_STEP = 1
 
 
 def _queue(
@@ -235,20 +229,17 @@ def _queue(
     *,
     with_calendar: bool = False,
     cancel_days: list[SessionDay] | None = None,
-    cancel_step: int | None = None,
     send: bool = True,
     **extra,
 ) -> None:
     """Queue one mail to an enrolled person. with_calendar attaches the session's days
-    (METHOD:PUBLISH); cancel_step (a number) attaches a METHOD:CANCEL for `cancel_days`, by
-    default all of the session's days, at their SEQUENCE plus cancel_step."""
+    (METHOD:PUBLISH), cancel_days a METHOD:CANCEL for those days."""
     with translation.override(enrolment.language):
         # dates in the subject, in that language
-        context = _mail_context(enrolment, calendar_cancel=cancel_step is not None, **extra)
+        context = _mail_context(enrolment, calendar_cancel=cancel_days is not None, **extra)
     attachments = _calendar(enrolment.session) if with_calendar else []
-    if cancel_step is not None:
-        days = context["days"] if cancel_days is None else cancel_days
-        attachments += _cancel_calendar(enrolment, days, sequence_step=cancel_step)
+    if cancel_days is not None:
+        attachments += _cancel_calendar(enrolment, cancel_days)
     queue_email(
         kind=kind,
         to=enrolment.email,
@@ -678,7 +669,7 @@ def enrolment_cancel(
                 "cancelled",
                 enrolment,
                 # Only a place came with a calendar file; the waiting list never had one.
-                cancel_step=PERSON_CANCEL_STEP if was_registered else None,
+                cancel_days=session_days_withdraw(session=session) if was_registered else None,
                 late=enrolment.cancelled_late,
                 free_until=session.free_cancellation_until,
             )
@@ -799,7 +790,9 @@ def enrolment_substitute(
         _queue(
             "substituted",
             previous,
-            cancel_step=PERSON_CANCEL_STEP if previous.status == REGISTERED else None,
+            cancel_days=(
+                session_days_withdraw(session=session) if previous.status == REGISTERED else None
+            ),
             successor=enrolment.full_name,
         )
         _queue(
@@ -860,7 +853,7 @@ def _hand_over_to_enrolled(
     _queue(
         "substituted",
         previous,
-        cancel_step=PERSON_CANCEL_STEP if before == REGISTERED else None,
+        cancel_days=session_days_withdraw(session=session) if before == REGISTERED else None,
         successor=f"{person.first_name.strip()} {person.last_name.strip()}",
     )
     _queue(
@@ -917,9 +910,11 @@ def session_check_limits(
 # -- Going ahead or not (rule 4) -------------------------------------------------------------
 
 
-def _notify_all(session: Session, kind: str, *, cancel_calendar: bool = False, **extra) -> int:
-    """Mail everyone enrolled or waiting. cancel_calendar: people with a place also get a
-    METHOD:CANCEL for the days, whose SEQUENCE the caller has already raised."""
+def _notify_all(
+    session: Session, kind: str, *, cancel_days: list[SessionDay] | None = None, **extra
+) -> int:
+    """Mail everyone enrolled or waiting. cancel_days: people with a place also get a
+    METHOD:CANCEL for these days, whose SEQUENCE the caller has already raised."""
     enrolments = (
         Enrolment.objects.filter(session=session)
         .active()
@@ -928,11 +923,10 @@ def _notify_all(session: Session, kind: str, *, cancel_calendar: bool = False, *
     )
     count = 0
     for enrolment in enrolments:
-        has_calendar = cancel_calendar and enrolment.status == REGISTERED
         _queue(
             kind,
             enrolment,
-            cancel_step=0 if has_calendar else None,
+            cancel_days=cancel_days if enrolment.status == REGISTERED else None,
             position=enrolment.waitlist_position,
             **extra,
         )
@@ -954,7 +948,10 @@ def _cancel(session: Session, now: datetime.datetime, reason: str) -> None:
     session.save(update_fields=["status", "decided_at", "cancellation_reason", "updated_at"])
     # Every day is now CANCELLED: a new version in the feed and in the mails below.
     session_days_revise(day_ids=session.days.values_list("pk", flat=True), now=now)
-    _notify_all(session, "session_cancelled", cancel_calendar=True, reason=reason)
+    days = list(SessionDay.objects.filter(session=session))  # their new SEQUENCE
+    for day in days:
+        day.session = session
+    _notify_all(session, "session_cancelled", cancel_days=days, reason=reason)
 
 
 def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> str | None:
@@ -1018,6 +1015,9 @@ def session_schedule_changed(*, session_id: int, removed: list[SessionDay] = ())
             "created_at", "pk"
         )
         removed = sorted(removed, key=lambda day: (day.date, day.start_time))
+        for day in removed:  # deleted now: this cancellation is their last version
+            day.session = session
+            day.calendar_sequence += 1
         count = 0
         for enrolment in enrolments:
             enrolment.session = session  # the locked row: the days are read once for all
@@ -1025,8 +1025,7 @@ def session_schedule_changed(*, session_id: int, removed: list[SessionDay] = ())
                 "session_changed",
                 enrolment,
                 with_calendar=True,
-                cancel_days=removed,
-                cancel_step=PERSON_CANCEL_STEP if removed else None,
+                cancel_days=removed or None,
                 removed_days=removed,
             )
             count += 1

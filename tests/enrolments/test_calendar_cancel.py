@@ -91,6 +91,25 @@ def test_self_service_cancellation_cancels_the_invitation(client, outbox_now):
     assert "haal je de sessie uit je agenda" in cancellation.get_body(("plain",)).get_content()
 
 
+def test_enrolling_again_after_cancelling_sends_a_newer_invitation(outbox_now):
+    """A calendar ignores an invitation older than the cancellation it has for the event."""
+    session = SessionFactory()
+    with outbox_now():
+        anna = enrol(session, "anna@example.org")
+    invited = invitation("anna@example.org")
+    with outbox_now():
+        services.enrolment_cancel(enrolment_id=anna.pk, self_service=True)
+        enrol(session, "anna@example.org")
+    _first, cancellation, again = mails_to("anna@example.org")
+    (cancel,) = calendars(cancellation)
+    assert_cancels(cancel, invited, "anna@example.org")
+    (publish,) = calendars(again)
+    (uid,) = invited
+    assert events(publish)[uid]["SEQUENCE"] > events(cancel)[uid]["SEQUENCE"]
+    # An invitation again, not the cancelled event.
+    assert str(events(publish)[uid]["STATUS"]) != "CANCELLED"
+
+
 def test_admin_cancellation_cancels_the_invitation(client, adviser, outbox_now):  # noqa: F811
     session = SessionFactory()
     with outbox_now():
