@@ -620,6 +620,23 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
                     messages.SUCCESS,
                 )
 
+    def schedule_changed(self, request, session: Session, *, changed: list, removed: list):
+        """Everyone with a place gets the new schedule for their calendar."""
+        mailed = services.session_schedule_changed(session_id=session.pk, removed=removed)
+        if mailed:
+            self.message_user(
+                request,
+                ngettext(
+                    "De planning is gewijzigd: %d deelnemer krijgt een e-mail met het "
+                    "bijgewerkte agenda-bestand.",
+                    "De planning is gewijzigd: %d deelnemers krijgen een e-mail met het "
+                    "bijgewerkte agenda-bestand.",
+                    mailed,
+                )
+                % mailed,
+                messages.SUCCESS,
+            )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         extra_context["add_enrolment_url"] = (

@@ -38,6 +38,7 @@ SUBJECTS = {
     "cancelled": gettext_noop("Je inschrijving is geannuleerd: {course}"),
     "session_confirmed": gettext_noop("{course} gaat door"),
     "session_cancelled": gettext_noop("Geannuleerd: {course} op {date}"),
+    "session_changed": gettext_noop("Nieuwe planning: {course}"),
     "interest": gettext_noop("Nieuwe sessie gepland: {course}"),
     "request_received": gettext_noop("Je aanvraag voor een sessie op maat: {course}"),
     "group_confirm": gettext_noop("Bevestig je groepsaanmelding voor {course} op {date}"),

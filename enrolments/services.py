@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalogue.cache import places_changed
-from catalogue.calendars import calendar_bytes
+from catalogue.calendars import calendar_bytes, cancel_bytes
 from enrolments.costs import CourseTerms
 from enrolments.mail import ics_attachment, queue_email
 from enrolments.models import (
@@ -38,6 +38,7 @@ from enrolments.models import (
 )
 from enrolments.tokens import group_confirm_path, self_service_path
 from trainings.models import Course, Session, SessionDay
+from trainings.services import session_days_revise, session_days_withdraw
 
 REGISTERED = Enrolment.Status.REGISTERED
 WAITLISTED = Enrolment.Status.WAITLISTED
@@ -214,22 +215,37 @@ def _calendar(session: Session) -> list[dict]:
     return [ics_attachment(f"sessie-{session.pk}.ics", content, "PUBLISH")]
 
 
+def _cancel_calendar(enrolment: Enrolment, days: list[SessionDay]) -> list[dict]:
+    """METHOD:CANCEL for days this person has in their calendar (the invitation's UIDs), at
+    the SEQUENCE the days carry: the caller raised it above what the person was sent."""
+    session = enrolment.session
+    content = cancel_bytes(session, days, attendee=enrolment.email, sequence_step=0)
+    return [ics_attachment(f"sessie-{session.pk}-geannuleerd.ics", content, "CANCEL")]
+
+
 def _queue(
     kind: str,
     enrolment: Enrolment,
     *,
     with_calendar: bool = False,
+    cancel_days: list[SessionDay] | None = None,
     send: bool = True,
     **extra,
 ) -> None:
+    """Queue one mail to an enrolled person. with_calendar attaches the session's days
+    (METHOD:PUBLISH), cancel_days a METHOD:CANCEL for those days."""
     with translation.override(enrolment.language):
-        context = _mail_context(enrolment, **extra)  # dates in the subject, in that language
+        # dates in the subject, in that language
+        context = _mail_context(enrolment, calendar_cancel=cancel_days is not None, **extra)
+    attachments = _calendar(enrolment.session) if with_calendar else []
+    if cancel_days is not None:
+        attachments += _cancel_calendar(enrolment, cancel_days)
     queue_email(
         kind=kind,
         to=enrolment.email,
         context=context,
         enrolment=enrolment,
-        attachments=_calendar(enrolment.session) if with_calendar else None,
+        attachments=attachments or None,
         language=enrolment.language,
         send=send,
     )
@@ -652,6 +668,8 @@ def enrolment_cancel(
             _queue(
                 "cancelled",
                 enrolment,
+                # Only a place came with a calendar file; the waiting list never had one.
+                cancel_days=session_days_withdraw(session=session) if was_registered else None,
                 late=enrolment.cancelled_late,
                 free_until=session.free_cancellation_until,
             )
@@ -769,7 +787,14 @@ def enrolment_substitute(
             },
         )
         position = enrolment.get_waitlist_position()
-        _queue("substituted", previous, successor=enrolment.full_name)
+        _queue(
+            "substituted",
+            previous,
+            cancel_days=(
+                session_days_withdraw(session=session) if previous.status == REGISTERED else None
+            ),
+            successor=enrolment.full_name,
+        )
         _queue(
             "substitute",
             enrolment,
@@ -828,6 +853,7 @@ def _hand_over_to_enrolled(
     _queue(
         "substituted",
         previous,
+        cancel_days=session_days_withdraw(session=session) if before == REGISTERED else None,
         successor=f"{person.first_name.strip()} {person.last_name.strip()}",
     )
     _queue(
@@ -884,7 +910,11 @@ def session_check_limits(
 # -- Going ahead or not (rule 4) -------------------------------------------------------------
 
 
-def _notify_all(session: Session, kind: str, **extra) -> int:
+def _notify_all(
+    session: Session, kind: str, *, cancel_days: list[SessionDay] | None = None, **extra
+) -> int:
+    """Mail everyone enrolled or waiting. cancel_days: people with a place also get a
+    METHOD:CANCEL for these days, whose SEQUENCE the caller has already raised."""
     enrolments = (
         Enrolment.objects.filter(session=session)
         .active()
@@ -893,7 +923,13 @@ def _notify_all(session: Session, kind: str, **extra) -> int:
     )
     count = 0
     for enrolment in enrolments:
-        _queue(kind, enrolment, position=enrolment.waitlist_position, **extra)
+        _queue(
+            kind,
+            enrolment,
+            cancel_days=cancel_days if enrolment.status == REGISTERED else None,
+            position=enrolment.waitlist_position,
+            **extra,
+        )
         count += 1
     return count
 
@@ -910,7 +946,12 @@ def _cancel(session: Session, now: datetime.datetime, reason: str) -> None:
     session.decided_at = now
     session.cancellation_reason = reason
     session.save(update_fields=["status", "decided_at", "cancellation_reason", "updated_at"])
-    _notify_all(session, "session_cancelled", reason=reason)
+    # Every day is now CANCELLED: a new version in the feed and in the mails below.
+    session_days_revise(day_ids=session.days.values_list("pk", flat=True), now=now)
+    days = list(SessionDay.objects.filter(session=session))  # their new SEQUENCE
+    for day in days:
+        day.session = session
+    _notify_all(session, "session_cancelled", cancel_days=days, reason=reason)
 
 
 def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> str | None:
@@ -959,6 +1000,36 @@ def session_cancel(*, session_id: int, reason: str) -> bool:
             return False
         _cancel(session, timezone.now(), reason.strip())
         return True
+
+
+def session_schedule_changed(*, session_id: int, removed: list[SessionDay] = ()) -> int:
+    """Days of a session moved, were added or removed, or its place changed (the days'
+    SEQUENCE already raised): mail everyone with a place the new schedule as METHOD:PUBLISH,
+    and a METHOD:CANCEL for the removed days (read before they were deleted). The waiting
+    list has no calendar file and hears when a place comes. Returns how many were mailed."""
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        if session.status == Session.Status.CANCELLED:
+            return 0  # everyone was told, and their calendars cleared, already
+        enrolments = Enrolment.objects.filter(session=session, status=REGISTERED).order_by(
+            "created_at", "pk"
+        )
+        removed = sorted(removed, key=lambda day: (day.date, day.start_time))
+        for day in removed:  # deleted now: this cancellation is their last version
+            day.session = session
+            day.calendar_sequence += 1
+        count = 0
+        for enrolment in enrolments:
+            enrolment.session = session  # the locked row: the days are read once for all
+            _queue(
+                "session_changed",
+                enrolment,
+                with_calendar=True,
+                cancel_days=removed or None,
+                removed_days=removed,
+            )
+            count += 1
+        return count
 
 
 def sessions_to_decide(now: datetime.datetime | None = None):
