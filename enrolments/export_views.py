@@ -113,6 +113,24 @@ def session_export(request: HttpRequest, session_id: int, fmt: str) -> HttpRespo
     return export_response(Enrolment.objects.filter(session=session), [session], fmt, delimiter)
 
 
+# On paper the first and the last rows of the attendance list stay together (print.css), so
+# that no page holds a lone name: the title and the facts keep their first rows, and the last
+# page starts with at least this many names above the blank rows and the signature line.
+KEEP_TOGETHER = 3
+
+
+def attendance_row_groups(people: list[Enrolment]) -> list[dict]:
+    """The numbered rows of the list in table sections: kept together, or free to break."""
+    numbered = list(enumerate(people, start=1))
+    if len(numbered) <= 2 * KEEP_TOGETHER:
+        return [{"rows": numbered, "keep": True}]
+    return [
+        {"rows": numbered[:KEEP_TOGETHER], "keep": True},
+        {"rows": numbered[KEEP_TOGETHER:-KEEP_TOGETHER], "keep": False},
+        {"rows": numbered[-KEEP_TOGETHER:], "keep": True},
+    ]
+
+
 @never_cache  # personal data: no browser or proxy may keep a copy
 @require_safe
 def attendance_list(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -127,13 +145,15 @@ def attendance_list(request: HttpRequest, session_id: int) -> HttpResponse:
         Enrolment.objects.filter(session=session, status=Enrolment.Status.REGISTERED),
         key=lambda person: (surname_sort_key(person.last_name), person.first_name.casefold()),
     )
+    days = list(session.days.all())
     return render(
         request,
         "enrolments/attendance_list.html",
         {
             "session": session,
-            "people": people,
-            "days": list(session.days.all()),
+            "row_groups": attendance_row_groups(people),
+            "days": days,
+            "columns": 3 + len(days),
             "blank_rows": range(3),
         },
     )

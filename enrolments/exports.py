@@ -248,6 +248,26 @@ def sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
+def print_setup(sheet) -> None:
+    """Frozen header row, and on paper: A4 landscape, as wide as the page, the header row on
+    every page and page numbers at the foot. A write-only sheet writes these settings before
+    its first row, so they are set before the header is appended."""
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.7, footer=0.3)
+    sheet.oddFooter.left.text = "&A"  # the sheet's name: the course, or Kosten
+    sheet.oddFooter.right.text = "&P / &N"
+
+
 def xlsx_file(data: Iterable[list], title: str, cols: list[Column] | None = None):
     """A finished workbook in a temporary file (kept in memory while small), at offset 0."""
     from openpyxl import Workbook
@@ -260,7 +280,7 @@ def xlsx_file(data: Iterable[list], title: str, cols: list[Column] | None = None
     sheet = workbook.create_sheet(title=sheet_title(title))
     for index, column in enumerate(cols, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
+    print_setup(sheet)
     bold = Font(bold=True)
     header = []
     for column in cols:
@@ -290,8 +310,12 @@ def xlsx_file(data: Iterable[list], title: str, cols: list[Column] | None = None
             return cell
         return value
 
+    last_row = 1
     for row in data:
         sheet.append([cell_for(value, column) for value, column in zip(row, cols, strict=True)])
+        last_row += 1
+    # The filter covers the header and every row; a write-only sheet writes it at the end.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last_row}"
     output = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115 (returned)
     workbook.save(output)
     output.seek(0)

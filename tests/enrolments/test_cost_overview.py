@@ -132,6 +132,18 @@ def test_the_excel_file_for_finance(client, coordinator):
     assert municipality["Reden"] == "Voldoet aan de voorwaarde"
 
 
+def test_the_excel_file_for_finance_has_a_filter_and_prints_on_a4_landscape(client, coordinator):
+    from openpyxl import load_workbook
+
+    from tests.enrolments.test_exports import assert_ready_to_filter_and_print
+
+    settled_session(people=[("Bibliotheek Gouda", False), ("Gemeente Gouda", True)])
+    response = client.get(URL, period(format="xlsx"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 3
+    assert_ready_to_filter_and_print(sheet, "Q", 3)  # 17 columns, header and two people
+
+
 def test_the_csv_for_dutch_excel_uses_a_decimal_comma(client, coordinator):
     settled_session(people=[("Bibliotheek Gouda", True)])
     response = client.get(URL, period(format="csv", delimiter="semicolon"))

@@ -161,6 +161,49 @@ def test_xlsx_export(client, coordinator, session):
     assert sheet[4][6].value == 1
 
 
+def assert_ready_to_filter_and_print(sheet, last_column: str, last_row: int) -> None:
+    """What Excel and LibreOffice show: a filter on every column over the header and all
+    rows, the header frozen and repeated on every printed page, A4 landscape, one page wide."""
+    assert sheet.auto_filter.ref == f"A1:{last_column}{last_row}"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4 in the OOXML numbering
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.oddFooter.right.text == "&P / &N"
+
+
+def export_kind(client, kind: str, session):
+    if kind == "session":
+        return client.get(reverse("enrolments:export-xlsx", args=[session.pk]))
+    if kind == "selected sessions":
+        return client.post(
+            reverse("admin:trainings_session_changelist"),
+            {"action": "export_xlsx", "_selected_action": [session.pk, SessionFactory().pk]},
+        )
+    assert kind == "enrolment list"
+    url = reverse("admin:enrolments_enrolment_export", args=["xlsx"])
+    return client.get(url, {"session__id__exact": session.pk})
+
+
+@pytest.mark.parametrize("kind", ["session", "selected sessions", "enrolment list"])
+def test_every_xlsx_export_has_a_filter_and_prints_on_a4_landscape(client, session, kind):
+    client.force_login(staff("adviseur", "POI-adviseurs"))
+    response = export_kind(client, kind, session)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 5  # the header and the session's four enrolments
+    assert_ready_to_filter_and_print(sheet, "M", 5)
+
+
+def test_an_empty_xlsx_export_filters_its_header_row(client, coordinator):
+    response = client.get(reverse("enrolments:export-xlsx", args=[SessionFactory().pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 1
+    assert_ready_to_filter_and_print(sheet, "M", 1)
+
+
 def test_sheet_title_loses_characters_excel_refuses(client, coordinator):
     session = SessionFactory(
         course=CourseFactory(title="Vraag/antwoord: [IDO]? * deel 2 van een lange reeks")

@@ -299,13 +299,13 @@ def test_session_request_form(client):
     assert client.post(url, {**data, "participants": "nul"}).status_code == 400
 
 
-@pytest.mark.parametrize("language", ["nl"])
+@pytest.mark.parametrize("language", ["nl", "en"])
 def test_session_request_above_the_cap_per_organisation_is_refused(client, language):
     course = CourseFactory(default_capacity=20, max_per_organisation=16)
-    from django.utils import translation
-
-    with translation.override(language):
-        url = reverse("enrolments:request", args=[course.slug])
+    url = reverse("enrolments:request", args=[course.slug])
+    # The site switches language by cookie, as a visitor does with the language link.
+    switch = reverse("catalogue:language", args=[language])
+    assert client.get(f"{switch}?next={url}").status_code == 302
     data = {
         "organisation": "Bibliotheek Gent",
         "contact_name": "Els",
@@ -316,11 +316,21 @@ def test_session_request_above_the_cap_per_organisation_is_refused(client, langu
     response = client.post(url, data)
     assert response.status_code == 400
     html = response.content.decode()
-    expected = {
-        "nl": "Deze training is voor maximaal 16 deelnemers per organisatie per sessie.",
-        "en": "This training takes at most 16 participants per organisation per session.",
+    expected, hint, other = {
+        "nl": (
+            "Deze training is voor maximaal 16 deelnemers per organisatie per sessie.",
+            "Maximaal 16 per organisatie per sessie.",
+            "This training takes at most",
+        ),
+        "en": (
+            "This training takes at most 16 participants per organisation per session.",
+            "At most 16 per organisation per session.",
+            "Deze training is voor maximaal",
+        ),
     }[language]
     assert expected in html
+    assert hint in html
+    assert other not in html
     assert not SessionRequest.objects.exists()
     assert client.post(url, {**data, "participants": "16"}).status_code == 302
     assert SessionRequest.objects.get().participants == 16
