@@ -402,6 +402,14 @@ class Course(models.Model):
             return provider.free_cancellation_working_days
         return terms.default_working_days()
 
+    def session_defaults(self) -> dict:
+        """What a new session of this course starts with: capacity, minimum and cap."""
+        return {
+            "capacity": self.default_capacity,
+            "min_participants": self.default_min_participants or 0,
+            "max_per_organisation": self.max_per_organisation,
+        }
+
     @property
     def has_open_session(self) -> bool:
         """Whether any session in upcoming_sessions (see the course page's query) is open."""
@@ -772,6 +780,18 @@ class Session(models.Model):
             {"date": day.date + offset, "start_time": day.start_time, "end_time": day.end_time}
             for day in days
         ]
+
+    # Without a deadline of its own, registration closes this long before the first day.
+    DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
+
+    @classmethod
+    def default_closes_at(
+        cls, first_start: datetime.datetime, tz: ZoneInfo | None = None
+    ) -> datetime.datetime:
+        """A week before the first day, at the same wall-clock time where the session is
+        held (tz, else the start's own zone), also when daylight-saving time falls between."""
+        local = first_start.astimezone(tz) if tz is not None else first_start
+        return local - cls.DEFAULT_DEADLINE_BEFORE
 
     @property
     def closes_at(self) -> datetime.datetime | None:

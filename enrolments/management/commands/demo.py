@@ -442,7 +442,7 @@ class Command(BaseCommand):
         ]
         first_start = datetime.datetime.combine(days[0][0], days[0][1], tzinfo=tz)
         if demo.deadline_days is None:
-            deadline = first_start - datetime.timedelta(days=7)
+            deadline = Session.default_closes_at(first_start)
         else:
             deadline = datetime.datetime.combine(
                 today + datetime.timedelta(days=demo.deadline_days),

@@ -359,7 +359,7 @@ class Command(BaseCommand):
                         ends_at=datetime.datetime.combine(days[-1], end_time, tzinfo=tz),
                         capacity=capacity,
                         min_participants=min(rng.choice([0, 4, 6, 8]), capacity),
-                        registration_deadline=starts - datetime.timedelta(days=7),
+                        registration_deadline=Session.default_closes_at(starts),
                         status=status,
                     )
                 )
