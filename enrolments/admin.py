@@ -84,9 +84,7 @@ class AdminEnrolmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = (
-            Session.objects.upcoming()
-            .exclude(status=Session.Status.CANCELLED)
-            .select_related("course", "location")
+            Session.objects.upcoming().not_cancelled().select_related("course", "location")
         )
 
 

@@ -177,6 +177,6 @@ def session_costs_settle(*, session_id: int, now: datetime.datetime | None = Non
 
 def sessions_to_settle(now: datetime.datetime, *, within_days: int = 120):
     """Sessions that ended lately: their absences may still be justified."""
-    return Session.objects.exclude(status=Session.Status.CANCELLED).filter(
+    return Session.objects.not_cancelled().filter(
         ends_at__lte=now, ends_at__gte=now - datetime.timedelta(days=within_days)
     )

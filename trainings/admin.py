@@ -273,9 +273,7 @@ class CourseAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 upcoming_count=Count(
-                    "sessions",
-                    filter=Q(sessions__starts_at__gt=timezone.now())
-                    & ~Q(sessions__status=Session.Status.CANCELLED),
+                    "sessions", filter=Q(sessions__in=Session.objects.upcoming().not_cancelled())
                 )
             )
         )
