@@ -105,7 +105,8 @@ def attendance_mark_unmarked(
     trainer's "everyone else was there"). Returns how many were marked."""
     day = SessionDay.objects.get(pk=day_id)
     unmarked = (
-        Enrolment.objects.filter(session_id=day.session_id, status=Enrolment.Status.REGISTERED)
+        Enrolment.objects.filter(session_id=day.session_id)
+        .registered()
         .exclude(attendance__day=day)
         .values_list("pk", flat=True)
     )

@@ -25,6 +25,10 @@ class EnrolmentQuerySet(models.QuerySet):
     def active(self) -> EnrolmentQuerySet:
         return self.exclude(status=Enrolment.Status.CANCELLED)
 
+    def registered(self) -> EnrolmentQuerySet:
+        """The people who have a place (not waiting, not cancelled)."""
+        return self.filter(status=Enrolment.Status.REGISTERED)
+
     def waitlist(self) -> EnrolmentQuerySet:
         """Waitlisted enrolments in the order they are promoted."""
         return self.filter(status=Enrolment.Status.WAITLISTED).order_by("created_at", "pk")

@@ -280,7 +280,8 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
     if session.status == Session.Status.CANCELLED or (session.starts_at or now) <= now:
         return []
     registered = dict(
-        Enrolment.objects.filter(session=session, status=REGISTERED)
+        Enrolment.objects.filter(session=session)
+        .registered()
         .values("organisation_key")
         .annotate(n=Count("pk"))
         .values_list("organisation_key", "n")
@@ -859,7 +860,7 @@ def session_check_limits(
     Call inside the transaction that saves the change: the session stays locked until then.
     """
     session = _lock_session(session_id)
-    registered = Enrolment.objects.filter(session=session, status=REGISTERED)
+    registered = Enrolment.objects.filter(session=session).registered()
     count = registered.count()
     if capacity < count:
         raise LimitTooLow(
@@ -923,7 +924,7 @@ def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> 
             return None
         if session.closes_at > now:
             return None
-        registered = Enrolment.objects.filter(session=session, status=REGISTERED).count()
+        registered = Enrolment.objects.filter(session=session).registered().count()
         if registered >= session.min_participants:
             _confirm(session, now)
             return Session.Status.CONFIRMED
