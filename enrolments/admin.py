@@ -329,7 +329,7 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("vervangen"))
     def substitute_link(self, obj: Enrolment) -> str:
-        if obj.pk is None or obj.status == Enrolment.Status.CANCELLED or obj.session.has_started:
+        if obj.pk is None or services.substitution_refusal(obj, obj.session) is not None:
             return "—"
         return format_html(
             '<a class="button" href="{}">{}</a>',

@@ -690,6 +690,23 @@ class SubstitutionNotAllowed(EnrolmentError):
     )
 
 
+def substitution_refusal(
+    enrolment: Enrolment, session: Session, now: datetime.datetime | None = None
+) -> SubstitutionNotAllowed | None:
+    """Why this place can no longer be handed over, or None while it can: until the
+    session starts, unless the enrolment or the session is cancelled."""
+    now = now or timezone.now()
+    if enrolment.is_cancelled:
+        return SubstitutionNotAllowed(
+            _("Deze inschrijving is geannuleerd en kan niet meer worden overgedragen.")
+        )
+    if session.is_cancelled or (session.starts_at is not None and session.starts_at <= now):
+        return SubstitutionNotAllowed(
+            _("De sessie is al begonnen of geannuleerd; een vervanger kan niet meer.")
+        )
+    return None
+
+
 def enrolment_substitute(
     *,
     enrolment_id: int,
@@ -710,16 +727,9 @@ def enrolment_substitute(
         enrolment = Enrolment.objects.get(pk=enrolment_id)
         enrolment.session = session
         now = timezone.now()
-        if enrolment.status == CANCELLED:
-            raise SubstitutionNotAllowed(
-                _("Deze inschrijving is geannuleerd en kan niet meer worden overgedragen.")
-            )
-        if session.status == Session.Status.CANCELLED or (
-            session.starts_at is not None and session.starts_at <= now
-        ):
-            raise SubstitutionNotAllowed(
-                _("De sessie is al begonnen of geannuleerd; een vervanger kan niet meer.")
-            )
+        refusal = substitution_refusal(enrolment, session, now)
+        if refusal is not None:
+            raise refusal
         email = person.email.strip()
         if email.casefold() == enrolment.email.casefold():
             raise SubstitutionNotAllowed(

@@ -803,6 +803,19 @@ class Session(models.Model):
         return self.starts_at is not None and self.starts_at <= timezone.now()
 
     @property
+    def is_scheduled(self) -> bool:
+        """Planned, not yet decided whether it goes ahead."""
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
     def is_multi_day(self) -> bool:
         return len(self.days.all()) > 1
 
@@ -821,7 +834,7 @@ class Session(models.Model):
     def is_open_for_registration(self) -> bool:
         now = timezone.now()
         return (
-            self.status != self.Status.CANCELLED
+            not self.is_cancelled
             and self.starts_at is not None
             and self.starts_at > now
             and self.closes_at > now
@@ -857,7 +870,7 @@ class Session(models.Model):
     @property
     def needs_more_registrations(self) -> int:
         """How many registrations are still missing before the session can go ahead."""
-        if self.status != self.Status.SCHEDULED:
+        if not self.is_scheduled:
             return 0
         return max(self.min_participants - self.registered_count, 0)
 
