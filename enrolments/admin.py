@@ -994,7 +994,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             # What its people pay may change: work it out again for recent sessions.
             now = timezone.now()
             sessions = (
-                sessions_to_settle(now, within_days=365)
+                sessions_to_settle(now)
                 .filter(enrolments__organisation_key=obj.key)
                 .distinct()
                 .values_list("pk", flat=True)

@@ -29,6 +29,10 @@ from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Or
 from trainings.models import Price, Session
 
 ZERO = Decimal("0.00")
+# Sessions that ended this many days ago or less have their costs worked out again (by
+# settle_costs every day, and when an organisation's type or country changes): absences
+# may still be justified until then.
+SETTLE_WITHIN_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,7 @@ def session_costs_settle(*, session_id: int, now: datetime.datetime | None = Non
     return len(enrolments)
 
 
-def sessions_to_settle(now: datetime.datetime, *, within_days: int = 120):
+def sessions_to_settle(now: datetime.datetime, *, within_days: int = SETTLE_WITHIN_DAYS):
     """Sessions that ended lately: their absences may still be justified."""
     return Session.objects.not_cancelled().filter(
         ends_at__lte=now, ends_at__gte=now - datetime.timedelta(days=within_days)

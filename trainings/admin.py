@@ -665,8 +665,7 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         removed_ids = [f.instance.pk for fs in days for f in fs.deleted_forms if f.instance.pk]
         removed = list(SessionDay.objects.filter(pk__in=removed_ids)) if removed_ids else []
         super().save_related(request, form, formsets, change)
-        session = form.instance
-        session.sync_span()
+        session = form.instance  # its span follows the days saved above (SessionDay.save)
         if not change:
             return
         if "location" in form.changed_data:

@@ -629,8 +629,8 @@ class Session(models.Model):
     location = models.ForeignKey(
         Location, verbose_name=_("locatie"), related_name="sessions", on_delete=models.PROTECT
     )
-    # Span of the session's days, kept in step with SessionDay by sync_span(); stored so that
-    # listings can filter, order and index on it.
+    # Span of the session's days, kept in step by SessionDay.save()/delete() (sync_span());
+    # stored so that listings can filter, order and index on it.
     starts_at = models.DateTimeField(_("begint op"), null=True, editable=False)
     ends_at = models.DateTimeField(_("eindigt op"), null=True, editable=False)
     capacity = models.PositiveIntegerField(
@@ -907,6 +907,17 @@ class SessionDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    # The session's stored span follows its days on every save and delete of a day, so no
+    # caller has to remember it (bulk writes, as generate_catalogue's, store it themselves).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.session.sync_span()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.session.sync_span()
+        return result
 
     def _tz(self) -> ZoneInfo:
         return self.session.location.tzinfo if self.session_id else ZoneInfo(settings.TIME_ZONE)

@@ -195,3 +195,16 @@ def test_session_defaults_come_from_the_course():
         "min_participants": 0,
         "max_per_organisation": course.max_per_organisation,
     }
+
+
+def test_the_span_follows_a_day_moved_or_deleted_without_the_caller_asking():
+    today = timezone.localdate()
+    session = SessionFactory(days=[10, 20])
+    first, last = session.days.order_by("date")
+    last.date = today + datetime.timedelta(days=30)
+    last.save()
+    session.refresh_from_db()
+    assert timezone.localtime(session.ends_at).date() == today + datetime.timedelta(days=30)
+    first.delete()
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).date() == today + datetime.timedelta(days=30)
