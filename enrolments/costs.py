@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
@@ -121,21 +122,17 @@ def decide(
 def session_costs_settle(*, session_id: int, now: datetime.datetime | None = None) -> int:
     """Store the cost outcome of every enrolment of a session that has ended; returns how
     many enrolments it looked at. Idempotent (an unchanged outcome is not written again); a
-    cancelled or future session is left alone."""
+    cancelled or future session is left alone. Locks the session first, as every write to
+    its enrolments does, so a cancellation or promotion cannot change them halfway."""
     now = now or timezone.now()
-    session = (
-        Session.objects.select_related("course", "location")
-        .prefetch_related("days", "course__prices")
-        .get(pk=session_id)
-    )
-    if session.status == Session.Status.CANCELLED or session.ends_at is None:
-        return 0
-    if session.ends_at > now:
-        return 0
-    days = list(session.days.all())
-    tz = session.location.tzinfo
-    terms = CourseTerms.of(session.course.prices.all())
     with transaction.atomic():
+        session = Session.objects.lock(session_id)
+        if session.is_cancelled or session.ends_at is None or session.ends_at > now:
+            return 0
+        prefetch_related_objects([session], "days", "course__prices")
+        days = list(session.days.all())
+        tz = session.location.tzinfo
+        terms = CourseTerms.of(session.course.prices.all())
         enrolments = list(
             Enrolment.objects.filter(session=session)
             .select_for_update()

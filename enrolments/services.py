@@ -128,11 +128,9 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
 
 
 def _lock_session(session_id: int) -> Session:
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("course__contact_provider", "location", "organiser")
-        .get(pk=session_id)
-    )
+    """Lock the session row first (see SessionQuerySet.lock); raises
+    TransactionManagementError outside transaction.atomic()."""
+    return Session.objects.lock(session_id)
 
 
 def _format_moment(moment: datetime.datetime) -> str:
@@ -867,29 +865,33 @@ def session_check_limits(
 ) -> None:
     """Refuse a capacity or per-organisation cap below what is already registered.
 
-    Call inside the transaction that saves the change: the session stays locked until then.
+    Opens its own transaction; called inside the one that saves the change (the admin's),
+    the session stays locked until that one ends.
     """
-    session = _lock_session(session_id)
-    registered = Enrolment.objects.filter(session=session).registered()
-    count = registered.count()
-    if capacity < count:
-        raise LimitTooLow(
-            _(
-                "Er zijn al %(count)s deelnemers ingeschreven; het maximum kan niet lager dan "
-                "%(count)s. Annuleer eerst inschrijvingen als er minder mensen mee kunnen."
-            )
-            % {"count": count}
-        )
-    if max_per_organisation is not None:
-        largest = registered.values("organisation").annotate(n=Count("pk")).order_by("-n").first()
-        if largest and largest["n"] > max_per_organisation:
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        registered = Enrolment.objects.filter(session=session).registered()
+        count = registered.count()
+        if capacity < count:
             raise LimitTooLow(
                 _(
-                    "%(organisation)s heeft al %(count)s ingeschreven deelnemers; het maximum per "
-                    "organisatie kan niet lager dan %(count)s."
+                    "Er zijn al %(count)s deelnemers ingeschreven; het maximum kan niet lager "
+                    "dan %(count)s. Annuleer eerst inschrijvingen als er minder mensen mee kunnen."
                 )
-                % {"organisation": largest["organisation"], "count": largest["n"]}
+                % {"count": count}
             )
+        if max_per_organisation is not None:
+            largest = (
+                registered.values("organisation").annotate(n=Count("pk")).order_by("-n").first()
+            )
+            if largest and largest["n"] > max_per_organisation:
+                raise LimitTooLow(
+                    _(
+                        "%(organisation)s heeft al %(count)s ingeschreven deelnemers; het "
+                        "maximum per organisatie kan niet lager dan %(count)s."
+                    )
+                    % {"organisation": largest["organisation"], "count": largest["n"]}
+                )
 
 
 # -- Going ahead or not (rule 4) -------------------------------------------------------------

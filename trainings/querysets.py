@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 
@@ -18,6 +19,23 @@ class SessionQuerySet(models.QuerySet):
 
     def past(self, now: datetime.datetime | None = None) -> SessionQuerySet:
         return self.filter(starts_at__lte=now or timezone.now())
+
+    def lock(self, pk: int):
+        """The session row, locked until the surrounding transaction ends (PostgreSQL: SELECT
+        … FOR UPDATE; SQLite: the IMMEDIATE transaction holds the write lock). Every write
+        that takes or frees a place, marks attendance or settles costs takes it first.
+
+        Refuses to run outside transaction.atomic(): a lock released at once protects
+        nothing (as pretix's lock_objects)."""
+        if not transaction.get_connection(self.db).in_atomic_block:
+            raise TransactionManagementError(
+                "Session.objects.lock() must run inside transaction.atomic()."
+            )
+        return (
+            self.select_for_update(of=("self",))
+            .select_related("course__contact_provider", "location", "organiser")
+            .get(pk=pk)
+        )
 
     def not_cancelled(self) -> SessionQuerySet:
         """Sessions that are scheduled or confirmed."""
