@@ -347,6 +347,10 @@ class Course(models.Model):
             )
 
     @property
+    def is_in_development(self) -> bool:
+        return self.status == Lifecycle.IN_DEVELOPMENT
+
+    @property
     def is_expected(self) -> bool:
         """Announced for a date still to come (or with no date): a date that passed is no
         longer a promise, so the course then reads as available since that month."""
@@ -985,6 +989,10 @@ class LearningPath(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:path-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_available(self) -> bool:
+        return self.status == Lifecycle.AVAILABLE
 
 
 class LearningPathStep(models.Model):
