@@ -74,7 +74,7 @@ class NewSessionsFeed(Feed):
         return (
             Session.objects.public()
             .upcoming()
-            .exclude(status=Session.Status.CANCELLED)
+            .not_cancelled()
             .select_related("course", "location")
             .order_by("-created_at")[:50]
         )

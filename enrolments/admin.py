@@ -84,9 +84,7 @@ class AdminEnrolmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = (
-            Session.objects.upcoming()
-            .exclude(status=Session.Status.CANCELLED)
-            .select_related("course", "location")
+            Session.objects.upcoming().not_cancelled().select_related("course", "location")
         )
 
 
@@ -331,7 +329,7 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("vervangen"))
     def substitute_link(self, obj: Enrolment) -> str:
-        if obj.pk is None or obj.status == Enrolment.Status.CANCELLED or obj.session.has_started:
+        if obj.pk is None or services.substitution_refusal(obj, obj.session) is not None:
             return "—"
         return format_html(
             '<a class="button" href="{}">{}</a>',
@@ -1013,7 +1011,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             # What its people pay may change: work it out again for recent sessions.
             now = timezone.now()
             sessions = (
-                sessions_to_settle(now, within_days=365)
+                sessions_to_settle(now)
                 .filter(enrolments__organisation_key=obj.key)
                 .distinct()
                 .values_list("pk", flat=True)

@@ -71,19 +71,23 @@ def attendance_mark(
     the costs of the session are worked out again."""
     if status not in Attendance.Status.values:
         raise AttendanceNotAllowed(_("Kies aanwezig, afwezig of afwezig met verantwoording."))
-    enrolment = Enrolment.objects.select_related("session__location").get(pk=enrolment_id)
-    day = SessionDay.objects.get(pk=day_id, session_id=enrolment.session_id)
-    if enrolment.status != Enrolment.Status.REGISTERED:
-        raise AttendanceNotAllowed(
-            _("Aanwezigheid geldt alleen voor ingeschreven deelnemers, niet voor %(status)s.")
-            % {"status": enrolment.get_status_display().lower()}
-        )
-    today = timezone.localtime(timezone.now(), enrolment.session.location.tzinfo).date()
-    if status != Attendance.Status.EXCUSED and day.date > today:
-        raise AttendanceNotAllowed(
-            _("Aanwezig of afwezig kan pas vanaf de dag zelf; een afmelding vooraf wel.")
-        )
+    session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
     with transaction.atomic():
+        # The session first, as in every write to its enrolments; then read them under it.
+        session = Session.objects.lock(session_id)
+        enrolment = Enrolment.objects.get(pk=enrolment_id)
+        enrolment.session = session
+        day = SessionDay.objects.get(pk=day_id, session_id=session_id)
+        if not enrolment.is_registered:
+            raise AttendanceNotAllowed(
+                _("Aanwezigheid geldt alleen voor ingeschreven deelnemers, niet voor %(status)s.")
+                % {"status": enrolment.get_status_display().lower()}
+            )
+        today = timezone.localtime(timezone.now(), session.location.tzinfo).date()
+        if status != Attendance.Status.EXCUSED and day.date > today:
+            raise AttendanceNotAllowed(
+                _("Aanwezig of afwezig kan pas vanaf de dag zelf; een afmelding vooraf wel.")
+            )
         mark = Attendance.objects.select_for_update().filter(enrolment=enrolment, day=day).first()
         if mark is not None and mark.status == status:
             return mark
@@ -105,7 +109,8 @@ def attendance_mark_unmarked(
     trainer's "everyone else was there"). Returns how many were marked."""
     day = SessionDay.objects.get(pk=day_id)
     unmarked = (
-        Enrolment.objects.filter(session_id=day.session_id, status=Enrolment.Status.REGISTERED)
+        Enrolment.objects.filter(session_id=day.session_id)
+        .registered()
         .exclude(attendance__day=day)
         .values_list("pk", flat=True)
     )

@@ -115,9 +115,7 @@ def attendance_page(request: HttpRequest, session_id: int) -> HttpResponse:
                 return JsonResponse({"error": error}, status=400)
         else:
             if _wants_json(request):
-                people = list(
-                    Enrolment.objects.filter(session=session, status=Enrolment.Status.REGISTERED)
-                )
+                people = list(Enrolment.objects.filter(session=session).registered())
                 marks = dict(
                     Attendance.objects.filter(day=day, enrolment__in=people).values_list(
                         "enrolment_id", "status"
@@ -127,9 +125,9 @@ def attendance_page(request: HttpRequest, session_id: int) -> HttpResponse:
             anchor = f"#p-{target}" if target.isdigit() else ""
             return redirect(f"{request.path}?dag={day.pk}{anchor}")
     people = sorted(
-        Enrolment.objects.filter(
-            session=session, status=Enrolment.Status.REGISTERED
-        ).prefetch_related(
+        Enrolment.objects.filter(session=session)
+        .registered()
+        .prefetch_related(
             Prefetch("attendance", queryset=Attendance.objects.filter(day=day), to_attr="marks")
         ),
         key=lambda person: (surname_sort_key(person.last_name), person.first_name.casefold()),

@@ -23,12 +23,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
 from trainings.models import Price, Session
 
 ZERO = Decimal("0.00")
+# Sessions that ended this many days ago or less have their costs worked out again (by
+# settle_costs every day, and when an organisation's type or country changes): absences
+# may still be justified until then.
+SETTLE_WITHIN_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -117,21 +122,17 @@ def decide(
 def session_costs_settle(*, session_id: int, now: datetime.datetime | None = None) -> int:
     """Store the cost outcome of every enrolment of a session that has ended; returns how
     many enrolments it looked at. Idempotent (an unchanged outcome is not written again); a
-    cancelled or future session is left alone."""
+    cancelled or future session is left alone. Locks the session first, as every write to
+    its enrolments does, so a cancellation or promotion cannot change them halfway."""
     now = now or timezone.now()
-    session = (
-        Session.objects.select_related("course", "location")
-        .prefetch_related("days", "course__prices")
-        .get(pk=session_id)
-    )
-    if session.status == Session.Status.CANCELLED or session.ends_at is None:
-        return 0
-    if session.ends_at > now:
-        return 0
-    days = list(session.days.all())
-    tz = session.location.tzinfo
-    terms = CourseTerms.of(session.course.prices.all())
     with transaction.atomic():
+        session = Session.objects.lock(session_id)
+        if session.is_cancelled or session.ends_at is None or session.ends_at > now:
+            return 0
+        prefetch_related_objects([session], "days", "course__prices")
+        days = list(session.days.all())
+        tz = session.location.tzinfo
+        terms = CourseTerms.of(session.course.prices.all())
         enrolments = list(
             Enrolment.objects.filter(session=session)
             .select_for_update()
@@ -175,8 +176,8 @@ def session_costs_settle(*, session_id: int, now: datetime.datetime | None = Non
     return len(enrolments)
 
 
-def sessions_to_settle(now: datetime.datetime, *, within_days: int = 120):
+def sessions_to_settle(now: datetime.datetime, *, within_days: int = SETTLE_WITHIN_DAYS):
     """Sessions that ended lately: their absences may still be justified."""
-    return Session.objects.exclude(status=Session.Status.CANCELLED).filter(
+    return Session.objects.not_cancelled().filter(
         ends_at__lte=now, ends_at__gte=now - datetime.timedelta(days=within_days)
     )

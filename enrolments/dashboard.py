@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,26 +30,21 @@ class SessionRow:
 
 def session_rows(now: datetime.datetime, weeks: int) -> list[SessionRow]:
     sessions = (
-        Session.objects.filter(
-            starts_at__gt=now, starts_at__lte=now + datetime.timedelta(weeks=weeks)
-        )
-        .exclude(status=Session.Status.CANCELLED)
+        Session.objects.upcoming(now)
+        .not_cancelled()
+        .filter(starts_at__lte=now + datetime.timedelta(weeks=weeks))
         .select_related("course", "location")
         .with_counts()
-        .annotate(closes=Coalesce("registration_deadline", "starts_at"))
         .order_by("starts_at", "pk")
     )
     rows = []
     for session in sessions:
-        below = (
-            session.status == Session.Status.SCHEDULED
-            and session.registered_count < session.min_participants
-        )
+        below = session.needs_more_registrations > 0
         rows.append(
             SessionRow(
                 session=session,
                 below_minimum=below,
-                at_risk=below and session.closes <= now + AT_RISK_WITHIN,
+                at_risk=below and session.closes_at <= now + AT_RISK_WITHIN,
                 full_with_waitlist=session.is_full and session.waitlisted_count > 0,
             )
         )

@@ -142,7 +142,7 @@ def attendance_list(request: HttpRequest, session_id: int) -> HttpResponse:
     if not (can_export(request.user) or may_mark_attendance(request.user, session)):
         raise PermissionDenied
     people = sorted(
-        Enrolment.objects.filter(session=session, status=Enrolment.Status.REGISTERED),
+        Enrolment.objects.filter(session=session).registered(),
         key=lambda person: (surname_sort_key(person.last_name), person.first_name.casefold()),
     )
     days = list(session.days.all())

@@ -25,6 +25,10 @@ class EnrolmentQuerySet(models.QuerySet):
     def active(self) -> EnrolmentQuerySet:
         return self.exclude(status=Enrolment.Status.CANCELLED)
 
+    def registered(self) -> EnrolmentQuerySet:
+        """The people who have a place (not waiting, not cancelled)."""
+        return self.filter(status=Enrolment.Status.REGISTERED)
+
     def waitlist(self) -> EnrolmentQuerySet:
         """Waitlisted enrolments in the order they are promoted."""
         return self.filter(status=Enrolment.Status.WAITLISTED).order_by("created_at", "pk")
@@ -281,19 +285,29 @@ class Enrolment(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def is_registered(self) -> bool:
+        return self.status == self.Status.REGISTERED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
     def get_waitlist_position(self) -> int | None:
-        """1-based place on the waiting list, or None when not waitlisted."""
-        if self.status != self.Status.WAITLISTED:
+        """1-based place on the waiting list, or None when not waitlisted (one query, by
+        the same rule as EnrolmentQuerySet.with_waitlist_position)."""
+        if not self.is_waitlisted:
             return None
-        ahead = (
-            Enrolment.objects.filter(session_id=self.session_id)
-            .waitlist()
-            .filter(
-                Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk)
-            )
-            .count()
+        return (
+            Enrolment.objects.filter(pk=self.pk)
+            .with_waitlist_position()
+            .values_list("waitlist_position", flat=True)
+            .get()
         )
-        return ahead + 1
 
 
 class EnrolmentEvent(models.Model):

@@ -427,29 +427,31 @@ def person_export(email: str) -> dict:
 
 def person_erase(email: str, *, by_user: AbstractBaseUser | None = None) -> dict[str, int]:
     """Erase one person's data on request: places in sessions still to come are given up
-    (the waiting list moves up, without mailing the person), then everything is anonymised."""
+    (the waiting list moves up, without mailing the person), then everything is anonymised.
+    All in one transaction: a failure halfway frees no place and erases nothing."""
     enrolments, interests, requests = person_records(email)
-    # Collected first: once anonymised, the rows no longer say what to look for elsewhere.
-    terms = {email.strip()}
-    terms |= {e.full_name for e in enrolments if " " in e.full_name.strip()}
-    terms |= {r.contact_name for r in requests if " " in r.contact_name.strip()}
-    terms |= {g.submitted_by_name for g in person_groups(email) if " " in g.submitted_by_name}
-    terms |= {n for n in names_in_notes(email.strip()) if " " in n}
-    terms |= forget_in_pending_groups(email)
-    terms |= {str(obj) for obj in [*enrolments, *interests, *requests, *person_groups(email)]}
-    now = timezone.now()
-    freed = 0
-    for enrolment in enrolments.exclude(status=Enrolment.Status.CANCELLED).filter(
-        Q(session__starts_at__gt=now) | Q(session__starts_at=None)
-    ):
-        services.enrolment_cancel(
-            enrolment_id=enrolment.pk,
-            reason="Gegevens verwijderd op verzoek",
-            by_user=by_user,
-            notify=False,
-        )
-        freed += 1
     with transaction.atomic():
+        # Collected first: once anonymised, the rows no longer say what to look for elsewhere.
+        terms = {email.strip()}
+        terms |= {e.full_name for e in enrolments if " " in e.full_name.strip()}
+        terms |= {r.contact_name for r in requests if " " in r.contact_name.strip()}
+        terms |= {g.submitted_by_name for g in person_groups(email) if " " in g.submitted_by_name}
+        terms |= {n for n in names_in_notes(email.strip()) if " " in n}
+        terms |= forget_in_pending_groups(email)
+        terms |= {str(obj) for obj in [*enrolments, *interests, *requests, *person_groups(email)]}
+        now = timezone.now()
+        freed = 0
+        # Each cancellation locks its session first, inside this transaction.
+        for enrolment in enrolments.active().filter(
+            Q(session__starts_at__gt=now) | Q(session__starts_at=None)
+        ):
+            services.enrolment_cancel(
+                enrolment_id=enrolment.pk,
+                reason="Gegevens verwijderd op verzoek",
+                by_user=by_user,
+                notify=False,
+            )
+            freed += 1
         counts = {
             "places_freed": freed,
             "enrolments": anonymise_enrolments(

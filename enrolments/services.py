@@ -129,11 +129,9 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
 
 
 def _lock_session(session_id: int) -> Session:
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("course__contact_provider", "location", "organiser")
-        .get(pk=session_id)
-    )
+    """Lock the session row first (see SessionQuerySet.lock); raises
+    TransactionManagementError outside transaction.atomic()."""
+    return Session.objects.lock(session_id)
 
 
 def _format_moment(moment: datetime.datetime) -> str:
@@ -296,7 +294,8 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
     if session.status == Session.Status.CANCELLED or (session.starts_at or now) <= now:
         return []
     registered = dict(
-        Enrolment.objects.filter(session=session, status=REGISTERED)
+        Enrolment.objects.filter(session=session)
+        .registered()
         .values("organisation_key")
         .annotate(n=Count("pk"))
         .values_list("organisation_key", "n")
@@ -707,6 +706,23 @@ class SubstitutionNotAllowed(EnrolmentError):
     )
 
 
+def substitution_refusal(
+    enrolment: Enrolment, session: Session, now: datetime.datetime | None = None
+) -> SubstitutionNotAllowed | None:
+    """Why this place can no longer be handed over, or None while it can: until the
+    session starts, unless the enrolment or the session is cancelled."""
+    now = now or timezone.now()
+    if enrolment.is_cancelled:
+        return SubstitutionNotAllowed(
+            _("Deze inschrijving is geannuleerd en kan niet meer worden overgedragen.")
+        )
+    if session.is_cancelled or (session.starts_at is not None and session.starts_at <= now):
+        return SubstitutionNotAllowed(
+            _("De sessie is al begonnen of geannuleerd; een vervanger kan niet meer.")
+        )
+    return None
+
+
 def enrolment_substitute(
     *,
     enrolment_id: int,
@@ -727,16 +743,9 @@ def enrolment_substitute(
         enrolment = Enrolment.objects.get(pk=enrolment_id)
         enrolment.session = session
         now = timezone.now()
-        if enrolment.status == CANCELLED:
-            raise SubstitutionNotAllowed(
-                _("Deze inschrijving is geannuleerd en kan niet meer worden overgedragen.")
-            )
-        if session.status == Session.Status.CANCELLED or (
-            session.starts_at is not None and session.starts_at <= now
-        ):
-            raise SubstitutionNotAllowed(
-                _("De sessie is al begonnen of geannuleerd; een vervanger kan niet meer.")
-            )
+        refusal = substitution_refusal(enrolment, session, now)
+        if refusal is not None:
+            raise refusal
         email = person.email.strip()
         if email.casefold() == enrolment.email.casefold():
             raise SubstitutionNotAllowed(
@@ -882,29 +891,33 @@ def session_check_limits(
 ) -> None:
     """Refuse a capacity or per-organisation cap below what is already registered.
 
-    Call inside the transaction that saves the change: the session stays locked until then.
+    Opens its own transaction; called inside the one that saves the change (the admin's),
+    the session stays locked until that one ends.
     """
-    session = _lock_session(session_id)
-    registered = Enrolment.objects.filter(session=session, status=REGISTERED)
-    count = registered.count()
-    if capacity < count:
-        raise LimitTooLow(
-            _(
-                "Er zijn al %(count)s deelnemers ingeschreven; het maximum kan niet lager dan "
-                "%(count)s. Annuleer eerst inschrijvingen als er minder mensen mee kunnen."
-            )
-            % {"count": count}
-        )
-    if max_per_organisation is not None:
-        largest = registered.values("organisation").annotate(n=Count("pk")).order_by("-n").first()
-        if largest and largest["n"] > max_per_organisation:
+    with transaction.atomic():
+        session = _lock_session(session_id)
+        registered = Enrolment.objects.filter(session=session).registered()
+        count = registered.count()
+        if capacity < count:
             raise LimitTooLow(
                 _(
-                    "%(organisation)s heeft al %(count)s ingeschreven deelnemers; het maximum per "
-                    "organisatie kan niet lager dan %(count)s."
+                    "Er zijn al %(count)s deelnemers ingeschreven; het maximum kan niet lager "
+                    "dan %(count)s. Annuleer eerst inschrijvingen als er minder mensen mee kunnen."
                 )
-                % {"organisation": largest["organisation"], "count": largest["n"]}
+                % {"count": count}
             )
+        if max_per_organisation is not None:
+            largest = (
+                registered.values("organisation").annotate(n=Count("pk")).order_by("-n").first()
+            )
+            if largest and largest["n"] > max_per_organisation:
+                raise LimitTooLow(
+                    _(
+                        "%(organisation)s heeft al %(count)s ingeschreven deelnemers; het "
+                        "maximum per organisatie kan niet lager dan %(count)s."
+                    )
+                    % {"organisation": largest["organisation"], "count": largest["n"]}
+                )
 
 
 # -- Going ahead or not (rule 4) -------------------------------------------------------------
@@ -964,7 +977,7 @@ def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> 
             return None
         if session.closes_at > now:
             return None
-        registered = Enrolment.objects.filter(session=session, status=REGISTERED).count()
+        registered = Enrolment.objects.filter(session=session).registered().count()
         if registered >= session.min_participants:
             _confirm(session, now)
             return Session.Status.CONFIRMED

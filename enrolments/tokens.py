@@ -64,6 +64,10 @@ class Receipt:
     position: int | None
     first_name: str
 
+    @property
+    def is_registered(self) -> bool:
+        return self.status == Enrolment.Status.REGISTERED
+
 
 def store_receipt(receipt: Receipt, now: datetime.datetime | None = None) -> dict:
     """The receipt as kept in the visitor's server-side session (never in a URL)."""

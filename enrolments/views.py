@@ -36,6 +36,7 @@ from enrolments.services import (
     group_row_limit,
     interest_register,
     session_request_create,
+    substitution_refusal,
 )
 from enrolments.tokens import (
     ExpiredLink,
@@ -82,7 +83,7 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_bot:
             # Look like success to the bot; store and send nothing.
-            return receipt_redirect(request, session, Outcome("registered"), "")
+            return receipt_redirect(request, session, Outcome(Enrolment.Status.REGISTERED), "")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -343,7 +344,6 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
         .get(pk=enrolment.session_id)
     )
     free_until = session.free_cancellation_until
-    today = timezone.localtime(timezone.now(), session.location.tzinfo).date()
     price = CourseTerms.of_course(session.course).participant_price
     return render(
         request,
@@ -355,11 +355,9 @@ def self_service(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "substitute_form": substitute_form,
             "free_until": free_until,
-            "late": (
-                enrolment.status == Enrolment.Status.REGISTERED
-                and free_until is not None
-                and today > free_until
-            ),
+            "late": enrolment.is_registered and session.is_late_cancellation(timezone.now()),
+            # The page offers cancelling and handing over while a hand-over is possible.
+            "may_hand_over": substitution_refusal(enrolment, session) is None,
             "price": price,
         },
         status=status,

@@ -136,7 +136,6 @@ class SessionFactory(DjangoModelFactory):
             SessionDay.objects.create(
                 session=self, date=spec[0], start_time=spec[1], end_time=spec[2]
             )
-        self.sync_span()
 
 
 class EnrolmentFactory(DjangoModelFactory):

@@ -39,7 +39,6 @@ from trainings.models import (
 from trainings.services import session_days_revise
 from trainings.signals import offer_changed
 
-DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
 # Sessions are planned at most this far ahead: beyond it a date is a typing error, and near
 # year 9999 the date arithmetic of deadlines and cancellation terms overflows.
 PLANNING_HORIZON_YEARS = 5
@@ -274,9 +273,7 @@ class CourseAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 upcoming_count=Count(
-                    "sessions",
-                    filter=Q(sessions__starts_at__gt=timezone.now())
-                    & ~Q(sessions__status=Session.Status.CANCELLED),
+                    "sessions", filter=Q(sessions__in=Session.objects.upcoming().not_cancelled())
                 )
             )
         )
@@ -358,7 +355,7 @@ class SessionDayFormSet(BaseInlineFormSet):
         )
         deadline = self.instance.registration_deadline
         if deadline is None:
-            deadline = first_start - DEFAULT_DEADLINE_BEFORE
+            deadline = Session.default_closes_at(first_start)
             if deadline <= timezone.now() and first_start > timezone.now():
                 raise forms.ValidationError(
                     _(
@@ -441,12 +438,12 @@ class SessionAdminForm(forms.ModelForm):
         cleaned = super().clean()
         course = cleaned.get("course")
         if course is not None:
-            if cleaned.get("capacity") in (None, ""):
-                cleaned["capacity"] = course.default_capacity
-            if cleaned.get("min_participants") in (None, ""):
-                cleaned["min_participants"] = course.default_min_participants or 0
-            if not self.instance.pk and cleaned.get("max_per_organisation") is None:
-                cleaned["max_per_organisation"] = course.max_per_organisation
+            for name, value in course.session_defaults().items():
+                if name == "max_per_organisation":  # empty is a choice: no cap
+                    if not self.instance.pk and cleaned.get(name) is None:
+                        cleaned[name] = value
+                elif cleaned.get(name) in (None, ""):
+                    cleaned[name] = value
         if cleaned.get("capacity") in (None, ""):
             self.add_error(
                 "capacity",
@@ -645,12 +642,7 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         if course_id.isdigit():
             course = Course.objects.filter(pk=course_id).first()
             if course is not None:
-                initial.update(
-                    course=course.pk,
-                    capacity=course.default_capacity,
-                    min_participants=course.default_min_participants or 0,
-                    max_per_organisation=course.max_per_organisation,
-                )
+                initial.update(course=course.pk, **course.session_defaults())
         initial.pop("duplicate", None)
         initial.pop("first_day", None)
         copy = session_copy_from_request(request)
@@ -673,8 +665,7 @@ class SessionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         removed_ids = [f.instance.pk for fs in days for f in fs.deleted_forms if f.instance.pk]
         removed = list(SessionDay.objects.filter(pk__in=removed_ids)) if removed_ids else []
         super().save_related(request, form, formsets, change)
-        session = form.instance
-        session.sync_span()
+        session = form.instance  # its span follows the days saved above (SessionDay.save)
         if not change:
             return
         if "location" in form.changed_data:

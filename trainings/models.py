@@ -347,6 +347,10 @@ class Course(models.Model):
             )
 
     @property
+    def is_in_development(self) -> bool:
+        return self.status == Lifecycle.IN_DEVELOPMENT
+
+    @property
     def is_expected(self) -> bool:
         """Announced for a date still to come (or with no date): a date that passed is no
         longer a promise, so the course then reads as available since that month."""
@@ -401,6 +405,14 @@ class Course(models.Model):
         if provider is not None and provider.free_cancellation_working_days is not None:
             return provider.free_cancellation_working_days
         return terms.default_working_days()
+
+    def session_defaults(self) -> dict:
+        """What a new session of this course starts with: capacity, minimum and cap."""
+        return {
+            "capacity": self.default_capacity,
+            "min_participants": self.default_min_participants or 0,
+            "max_per_organisation": self.max_per_organisation,
+        }
 
     @property
     def has_open_session(self) -> bool:
@@ -621,8 +633,8 @@ class Session(models.Model):
     location = models.ForeignKey(
         Location, verbose_name=_("locatie"), related_name="sessions", on_delete=models.PROTECT
     )
-    # Span of the session's days, kept in step with SessionDay by sync_span(); stored so that
-    # listings can filter, order and index on it.
+    # Span of the session's days, kept in step by SessionDay.save()/delete() (sync_span());
+    # stored so that listings can filter, order and index on it.
     starts_at = models.DateTimeField(_("begint op"), null=True, editable=False)
     ends_at = models.DateTimeField(_("eindigt op"), null=True, editable=False)
     capacity = models.PositiveIntegerField(
@@ -773,6 +785,18 @@ class Session(models.Model):
             for day in days
         ]
 
+    # Without a deadline of its own, registration closes this long before the first day.
+    DEFAULT_DEADLINE_BEFORE = datetime.timedelta(days=7)
+
+    @classmethod
+    def default_closes_at(
+        cls, first_start: datetime.datetime, tz: ZoneInfo | None = None
+    ) -> datetime.datetime:
+        """A week before the first day, at the same wall-clock time where the session is
+        held (tz, else the start's own zone), also when daylight-saving time falls between."""
+        local = first_start.astimezone(tz) if tz is not None else first_start
+        return local - cls.DEFAULT_DEADLINE_BEFORE
+
     @property
     def closes_at(self) -> datetime.datetime | None:
         """When public enrolment closes: the deadline, or else the start of the session."""
@@ -781,6 +805,19 @@ class Session(models.Model):
     @property
     def has_started(self) -> bool:
         return self.starts_at is not None and self.starts_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Planned, not yet decided whether it goes ahead."""
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
     @property
     def is_multi_day(self) -> bool:
@@ -801,7 +838,7 @@ class Session(models.Model):
     def is_open_for_registration(self) -> bool:
         now = timezone.now()
         return (
-            self.status != self.Status.CANCELLED
+            not self.is_cancelled
             and self.starts_at is not None
             and self.starts_at > now
             and self.closes_at > now
@@ -837,7 +874,7 @@ class Session(models.Model):
     @property
     def needs_more_registrations(self) -> int:
         """How many registrations are still missing before the session can go ahead."""
-        if self.status != self.Status.SCHEDULED:
+        if not self.is_scheduled:
             return 0
         return max(self.min_participants - self.registered_count, 0)
 
@@ -874,6 +911,17 @@ class SessionDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    # The session's stored span follows its days on every save and delete of a day, so no
+    # caller has to remember it (bulk writes, as generate_catalogue's, store it themselves).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.session.sync_span()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.session.sync_span()
+        return result
 
     def _tz(self) -> ZoneInfo:
         return self.session.location.tzinfo if self.session_id else ZoneInfo(settings.TIME_ZONE)
@@ -941,6 +989,10 @@ class LearningPath(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalogue:path-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_available(self) -> bool:
+        return self.status == Lifecycle.AVAILABLE
 
 
 class LearningPathStep(models.Model):

@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
-
-# Enrolment statuses as stored by enrolments.Enrolment; counted here so that every listing
-# gets its counts from one annotated query instead of a query per session.
-REGISTERED = "registered"
-WAITLISTED = "waitlisted"
 
 
 class SessionQuerySet(models.QuerySet):
@@ -24,6 +20,27 @@ class SessionQuerySet(models.QuerySet):
     def past(self, now: datetime.datetime | None = None) -> SessionQuerySet:
         return self.filter(starts_at__lte=now or timezone.now())
 
+    def lock(self, pk: int):
+        """The session row, locked until the surrounding transaction ends (PostgreSQL: SELECT
+        … FOR UPDATE; SQLite: the IMMEDIATE transaction holds the write lock). Every write
+        that takes or frees a place, marks attendance or settles costs takes it first.
+
+        Refuses to run outside transaction.atomic(): a lock released at once protects
+        nothing (as pretix's lock_objects)."""
+        if not transaction.get_connection(self.db).in_atomic_block:
+            raise TransactionManagementError(
+                "Session.objects.lock() must run inside transaction.atomic()."
+            )
+        return (
+            self.select_for_update(of=("self",))
+            .select_related("course__contact_provider", "location", "organiser")
+            .get(pk=pk)
+        )
+
+    def not_cancelled(self) -> SessionQuerySet:
+        """Sessions that are scheduled or confirmed."""
+        return self.exclude(status=self.model.Status.CANCELLED)
+
     def alias_closes_at(self) -> SessionQuerySet:
         """Make closes_at available to filters: the deadline, or else the start."""
         return self.alias(closes_at=Coalesce("registration_deadline", "starts_at"))
@@ -31,12 +48,7 @@ class SessionQuerySet(models.QuerySet):
     def open_for_registration(self, now: datetime.datetime | None = None) -> SessionQuerySet:
         """Sessions a person can still enrol in (possibly on the waiting list)."""
         now = now or timezone.now()
-        return (
-            self.upcoming(now)
-            .exclude(status="cancelled")
-            .alias_closes_at()
-            .filter(closes_at__gt=now)
-        )
+        return self.upcoming(now).not_cancelled().alias_closes_at().filter(closes_at__gt=now)
 
     def public(self) -> SessionQuerySet:
         return self.filter(course__is_published=True)
@@ -47,8 +59,8 @@ class SessionQuerySet(models.QuerySet):
         Correlated subqueries rather than a join with GROUP BY: the database then counts only
         for the rows it returns (six on the home page), not for every session it considers.
         """
-        # The enrolment model, reached through the relation: enrolments build on trainings,
-        # not the other way round.
+        # The enrolment model (and its statuses), reached through the relation: enrolments
+        # build on trainings, not the other way round.
         Enrolment = self.model._meta.get_field("enrolments").related_model
 
         def count(status: str):
@@ -63,7 +75,10 @@ class SessionQuerySet(models.QuerySet):
                 0,
             )
 
-        return self.annotate(registered_count=count(REGISTERED), waitlisted_count=count(WAITLISTED))
+        return self.annotate(
+            registered_count=count(Enrolment.Status.REGISTERED),
+            waitlisted_count=count(Enrolment.Status.WAITLISTED),
+        )
 
     def for_listing(self) -> SessionQuerySet:
         """Everything a session row on a public page shows, without a query per row."""

@@ -57,3 +57,16 @@ def test_same_seed_gives_same_catalogue_and_clear_replaces_it():
     second = list(Course.objects.order_by("slug").values_list("slug", "title"))
     assert first == second
     assert Session.objects.count() == 10
+
+
+def test_generated_catalogue_has_no_free_place_while_people_wait():
+    generate(enrolments_per_session=30)
+    sessions = Session.objects.filter(course__slug__startswith="gen-").with_counts()
+    waiting_with_free_places = sessions.filter(
+        waitlisted_count__gt=0, registered_count__lt=F("capacity")
+    )
+    assert not waiting_with_free_places.exists()
+    # The case the rule is about occurs: cancellations in sessions that have a waiting list.
+    assert Enrolment.objects.filter(
+        status=Enrolment.Status.CANCELLED, session__in=sessions.filter(waitlisted_count__gt=0)
+    ).exists()

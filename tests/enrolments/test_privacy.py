@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments import services
+from enrolments import privacy, services
 from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
 from enrolments.tokens import self_service_path
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
@@ -236,3 +236,25 @@ def test_purge_and_erase_cover_group_senders_and_substitution_notes():
     assert exported["genoemd_in_geschiedenis"]  # the note naming her, under the colleague
     person_erase("anna@example.org")
     assert not EnrolmentEvent.objects.filter(note__icontains="anna@example.org").exists()
+
+
+def test_erasure_failing_halfway_frees_no_place_and_erases_nothing(monkeypatch):
+    session = SessionFactory(capacity=1)
+    leaving = enrol(session, "weg@x.org")
+    waiting = enrol(session, "wacht@x.org")
+    assert waiting.status == Enrolment.Status.WAITLISTED
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(privacy, "anonymise_interest", fail)  # after the places are freed
+    with pytest.raises(RuntimeError):
+        privacy.person_erase("weg@x.org")
+    leaving.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (leaving.status, leaving.email, leaving.last_name) == (
+        Enrolment.Status.REGISTERED,
+        "weg@x.org",
+        "Smit",
+    )
+    assert waiting.status == Enrolment.Status.WAITLISTED

@@ -6,6 +6,8 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from enrolments import services
@@ -406,3 +408,12 @@ def test_session_request_is_stored_and_confirmed():
     )
     assert request.status == "new"
     assert QueuedEmail.objects.get(kind="request_received").to == "els@example.org"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_session_lock_refuses_to_run_outside_a_transaction():
+    session = SessionFactory()
+    with pytest.raises(TransactionManagementError):
+        services._lock_session(session.pk)
+    with transaction.atomic():
+        assert services._lock_session(session.pk).pk == session.pk

@@ -204,3 +204,31 @@ def test_the_enrolment_form_states_the_free_cancellation_date(client, settings):
     until = session.free_cancellation_until
     assert "Kosteloos annuleren kan tot en met" in html
     assert str(until.day) in html
+
+
+def test_admin_offers_no_hand_over_in_a_cancelled_session(admin_client):
+    session = SessionFactory(capacity=2)
+    enrolment = enrol(session, "anna@example.org")
+    assert services.substitution_refusal(enrolment, session) is None
+    services.session_cancel(session_id=session.pk, reason="Trainer ziek")
+    session.refresh_from_db()
+    enrolment.refresh_from_db()
+    assert services.substitution_refusal(enrolment, session) is not None
+    page = admin_client.get(reverse("admin:enrolments_enrolment_change", args=[enrolment.pk]))
+    assert reverse("admin:enrolments_enrolment_substitute", args=[enrolment.pk]) not in (
+        page.content.decode()
+    )
+
+
+def test_waitlist_position_of_one_enrolment_matches_the_annotated_position():
+    session = SessionFactory(capacity=1)
+    for name in ("anna", "bert", "carla", "daan"):
+        enrol(session, f"{name}@example.org")
+    annotated = dict(
+        Enrolment.objects.filter(session=session)
+        .with_waitlist_position()
+        .values_list("email", "waitlist_position")
+    )
+    for enrolment in Enrolment.objects.filter(session=session):
+        assert enrolment.get_waitlist_position() == annotated[enrolment.email]
+    assert sorted(p for p in annotated.values() if p) == [1, 2, 3]

@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -176,3 +177,34 @@ def test_published_courses_only():
     published = CourseFactory(is_published=True)
     CourseFactory(is_published=False)
     assert list(Course.objects.published()) == [published]
+
+
+def test_default_deadline_keeps_the_local_time_across_daylight_saving():
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    # First day after the switch to summer time (last Sunday of March 2026).
+    first_start = datetime.datetime(2026, 4, 2, 9, 30, tzinfo=amsterdam)
+    deadline = Session.default_closes_at(first_start.astimezone(datetime.UTC), amsterdam)
+    local = deadline.astimezone(amsterdam)
+    assert (local.date(), local.time()) == (datetime.date(2026, 3, 26), datetime.time(9, 30))
+
+
+def test_session_defaults_come_from_the_course():
+    course = CourseFactory(default_capacity=16, default_min_participants=None)
+    assert course.session_defaults() == {
+        "capacity": 16,
+        "min_participants": 0,
+        "max_per_organisation": course.max_per_organisation,
+    }
+
+
+def test_the_span_follows_a_day_moved_or_deleted_without_the_caller_asking():
+    today = timezone.localdate()
+    session = SessionFactory(days=[10, 20])
+    first, last = session.days.order_by("date")
+    last.date = today + datetime.timedelta(days=30)
+    last.save()
+    session.refresh_from_db()
+    assert timezone.localtime(session.ends_at).date() == today + datetime.timedelta(days=30)
+    first.delete()
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).date() == today + datetime.timedelta(days=30)

@@ -24,7 +24,6 @@ from enrolments.models import (
 )
 from trainings import search
 from trainings.models import Course, Location, Price, Session, SessionDay
-from trainings.signals import offer_changed
 
 DEMO_ACCOUNTS = [
     # username, password, group, first name
@@ -417,8 +416,9 @@ class Command(BaseCommand):
             self.group_and_substitution(sessions)
             accounts = [self.account(*account) for account in DEMO_ACCOUNTS]
             self.interest_and_requests()
-        search.refresh()  # after the demo course, so a second run finds nothing to change
-        offer_changed.send(sender=Course)  # bulk writes above bypass model signals
+        # After the demo course, so a second run finds nothing to change; also tells the page
+        # cache that the offer changed (the writes above bypass model signals).
+        search.refresh()
         courses = Course.objects.published().count()
         self.stdout.write(
             f"Catalogus geladen: {courses} trainingen; {len(DEMO_SESSIONS)} demosessies."
@@ -442,7 +442,7 @@ class Command(BaseCommand):
         ]
         first_start = datetime.datetime.combine(days[0][0], days[0][1], tzinfo=tz)
         if demo.deadline_days is None:
-            deadline = first_start - datetime.timedelta(days=7)
+            deadline = Session.default_closes_at(first_start)
         else:
             deadline = datetime.datetime.combine(
                 today + datetime.timedelta(days=demo.deadline_days),
@@ -466,14 +466,14 @@ class Command(BaseCommand):
             },
         )
         wanted = {date for date, _start, _end in days}
-        session.days.exclude(date__in=wanted).delete()
+        for day in session.days.exclude(date__in=wanted):
+            day.delete()  # one by one, so that the session's span follows
         for date, start, end in days:
             upsert(
                 SessionDay,
                 {"session": session, "date": date},
                 {"start_time": start, "end_time": end},
             )
-        session.sync_span()
         self.enrolments(session, demo, first_start)
         return session
 

@@ -359,7 +359,7 @@ class Command(BaseCommand):
                         ends_at=datetime.datetime.combine(days[-1], end_time, tzinfo=tz),
                         capacity=capacity,
                         min_participants=min(rng.choice([0, 4, 6, 8]), capacity),
-                        registration_deadline=starts - datetime.timedelta(days=7),
+                        registration_deadline=Session.default_closes_at(starts),
                         status=status,
                     )
                 )
@@ -376,19 +376,35 @@ class Command(BaseCommand):
         return [session.pk for session in sessions]
 
     def enrolments(self, rng, session_ids, per_session) -> int:
-        capacities = dict(Session.objects.filter(pk__in=session_ids).values_list("pk", "capacity"))
+        """People enrol one after another and about 5 % cancel later. In bulk, but by the
+        placement rule of enrolments.services: a place a cancellation frees goes to the next
+        on the waiting list who fits the cap per organisation, so in the end the first
+        people still enrolled hold the places and nobody waits while a place is free."""
+        limits = {
+            pk: (capacity, cap)
+            for pk, capacity, cap in Session.objects.filter(pk__in=session_ids).values_list(
+                "pk", "capacity", "max_per_organisation"
+            )
+        }
         now = timezone.now()
         batch, total = [], 0
         for session_id in session_ids:
+            capacity, cap = limits[session_id]
+            free, per_organisation = capacity, {}
             for i in range(per_session):
                 organisation = f"Bibliotheek {rng.choice(CITIES)[0]}"
-                status = (
-                    Enrolment.Status.REGISTERED
-                    if i < capacities[session_id]
-                    else Enrolment.Status.WAITLISTED
-                )
+                key = organisation_key(organisation)
+                created_at = now - datetime.timedelta(minutes=per_session - i)
+                cancelled_at = None
                 if rng.random() < 0.05:
                     status = Enrolment.Status.CANCELLED
+                    cancelled_at = created_at + datetime.timedelta(seconds=30)
+                elif free > 0 and (cap is None or per_organisation.get(key, 0) < cap):
+                    status = Enrolment.Status.REGISTERED
+                    free -= 1
+                    per_organisation[key] = per_organisation.get(key, 0) + 1
+                else:
+                    status = Enrolment.Status.WAITLISTED
                 batch.append(
                     Enrolment(
                         session_id=session_id,
@@ -396,10 +412,11 @@ class Command(BaseCommand):
                         last_name=rng.choice(LAST_NAMES),
                         email=f"deelnemer{session_id}-{i}@example.org",
                         organisation=organisation,
-                        organisation_key=organisation_key(organisation),
+                        organisation_key=key,
                         job_title="Bibliotheekmedewerker",
                         status=status,
-                        created_at=now - datetime.timedelta(minutes=per_session - i),
+                        created_at=created_at,
+                        cancelled_at=cancelled_at,
                     )
                 )
                 if len(batch) >= BATCH:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from enrolments.costs import session_costs_settle, sessions_to_settle
+from enrolments.costs import SETTLE_WITHIN_DAYS, session_costs_settle, sessions_to_settle
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days",
             type=int,
-            default=120,
+            default=SETTLE_WITHIN_DAYS,
             help="Sessies die in zoveel dagen zijn afgelopen (standaard 120).",
         )
 
