@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments import privacy, services
 from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
+from enrolments.places import services
 from enrolments.places.tokens import self_service_path
+from enrolments.privacy import services as privacy
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from trainings.models import Session
 
