@@ -113,7 +113,7 @@ def run_export(fmt: str, limit: int) -> None:
 
     from django.db.models import Subquery
 
-    from enrolments.exports import csv_stream, rows, xlsx_file
+    from enrolments.exports.formats import csv_stream, rows, xlsx_file
     from enrolments.models import Enrolment
 
     first = Enrolment.objects.order_by("pk").values("pk")[:limit]

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from catalogue.calendars import calendar_bytes
 from catalogue.conditional import conditional
 from catalogue.filters import CourseFilter
+from trainings.calendars import calendar_bytes
 from trainings.models import Course, Session
 
 MAX_FEED_SESSIONS = 2000

@@ -226,7 +226,7 @@ class Enrolment(models.Model):
         null=True,
         blank=True,
     )
-    # What the organisation pays, worked out after the session (enrolments/costs.py).
+    # What the organisation pays, worked out after the session (enrolments/settlement/costs.py).
     cost_outcome = models.CharField(
         _("kosten"), max_length=20, choices=CostOutcome.choices, blank=True
     )

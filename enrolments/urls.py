@@ -1,6 +1,8 @@
 from django.urls import path
 
-from enrolments import attendance_views, export_views, views
+from enrolments.exports import views as export_views
+from enrolments.places import views
+from enrolments.settlement import views as attendance_views
 
 app_name = "enrolments"
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from catalogue.accesslog import redact
-from enrolments.tokens import self_service_token
+from enrolments.places.tokens import self_service_token
 from tests.factories import EnrolmentFactory, SessionFactory
 from tests.servers import collect_static, gunicorn
 

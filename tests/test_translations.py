@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from enrolments import services
+from enrolments.places import services
 from tests.factories import CourseFactory, PriceFactory, SessionFactory
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from enrolments.tokens import self_service_path
+from enrolments.places.tokens import self_service_path
 from tests.browser.conftest import make_page
 from tests.factories import EnrolmentFactory, SessionFactory
 from trainings import search

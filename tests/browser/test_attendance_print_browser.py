@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from enrolments.export_views import KEEP_TOGETHER
+from enrolments.exports.views import KEEP_TOGETHER
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -8,8 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from enrolments.attendance import attendance_mark
 from enrolments.models import Attendance, Enrolment, QueuedEmail
+from enrolments.settlement.attendance import attendance_mark
 from tests.browser.conftest import make_page
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 

@@ -7,7 +7,7 @@ and focus must land on the error summary (in view), not on <body> with the summa
 import pytest
 from django.urls import reverse
 
-from enrolments.tokens import self_service_path
+from enrolments.places.tokens import self_service_path
 from tests.browser.conftest import make_page
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments.tokens import self_service_path
+from enrolments.places.tokens import self_service_path
 from tests.factories import EnrolmentFactory, LocationFactory, SessionFactory
 from trainings.models import Session
 

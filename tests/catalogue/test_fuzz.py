@@ -8,9 +8,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enrolments import services
 from enrolments.models import Enrolment, Interest, SessionRequest
-from enrolments.tokens import group_confirm_path, self_service_path
+from enrolments.places import services
+from enrolments.places.tokens import group_confirm_path, self_service_path
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limit")]

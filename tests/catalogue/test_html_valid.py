@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.test import override_settings
 from django.urls import reverse
 
-from enrolments.tokens import self_service_path
+from enrolments.places.tokens import self_service_path
 from tests.factories import EnrolmentFactory, SessionFactory
 from trainings.models import Course, LearningPath, Profile
 

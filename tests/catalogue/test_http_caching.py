@@ -126,7 +126,7 @@ def test_pages_with_a_session_are_not_compressed(client, session):
 
 
 def test_the_self_service_page_is_not_compressed(client, session):
-    from enrolments.tokens import self_service_token
+    from enrolments.places.tokens import self_service_token
 
     enrolment = EnrolmentFactory(session=session)
     response = client.get(

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrolments import services
+from enrolments.places import services
 from tests.factories import CourseFactory, SessionFactory
 from trainings.models import Course, Price
 

@@ -16,7 +16,7 @@ from catalogue import counters
 from catalogue.cache import PLACES, course_version_key
 from catalogue.models import Counter
 from catalogue.ratelimit import client_ip, places_posted
-from enrolments import services
+from enrolments.places import services
 from tests.factories import EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from enrolments.attendance import AttendanceNotAllowed, attendance_mark
 from enrolments.models import Attendance, Enrolment
+from enrolments.settlement.attendance import AttendanceNotAllowed, attendance_mark
 from tests.factories import EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

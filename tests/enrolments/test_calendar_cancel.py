@@ -11,9 +11,9 @@ from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
-from enrolments import services
 from enrolments.models import Enrolment, QueuedEmail
-from enrolments.tokens import self_service_path
+from enrolments.places import services
+from enrolments.places.tokens import self_service_path
 from tests.enrolments.test_admin_enrolments import adviser, session_change_data  # noqa: F401
 from tests.enrolments.test_group_mail_smtp import Inbox, inbox  # noqa: F401
 from tests.enrolments.test_mail_calendar import as_received, check_calendar_part

@@ -8,8 +8,8 @@ import threading
 import pytest
 from django.db import connections
 
-from enrolments import services
 from enrolments.models import Enrolment
+from enrolments.places import services
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments.attendance import attendance_mark
-from enrolments.costs import session_costs_settle
 from enrolments.models import Organisation, organisation_key
+from enrolments.settlement.attendance import attendance_mark
+from enrolments.settlement.costs import session_costs_settle
 from tests.factories import EnrolmentFactory, SessionFactory
 from trainings.models import Price
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments.costs import CourseTerms, decide, session_costs_settle
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
+from enrolments.settlement.costs import CourseTerms, decide, session_costs_settle
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
 from trainings.models import OrganisationType, Price, Session
 

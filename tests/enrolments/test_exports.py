@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from enrolments.exports import Column, csv_stream, rows, xlsx_file
+from enrolments.exports.formats import Column, csv_stream, rows, xlsx_file
 from enrolments.models import Enrolment
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
 

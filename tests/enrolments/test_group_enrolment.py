@@ -11,9 +11,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments import services
 from enrolments.models import Enrolment, EnrolmentGroup, Organisation, QueuedEmail
-from enrolments.tokens import group_confirm_path
+from enrolments.places import services
+from enrolments.places.tokens import group_confirm_path
 from tests.factories import EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -601,7 +601,7 @@ def test_what_the_sender_sees_does_not_depend_on_who_is_already_enrolled():
 
 
 def test_erasing_a_colleague_takes_them_out_of_an_unconfirmed_request():
-    from enrolments.privacy import person_erase
+    from enrolments.privacy.services import person_erase
 
     session = SessionFactory(capacity=5)
     group = request_group(session, people(3))
@@ -617,7 +617,7 @@ def test_erasing_a_colleague_takes_them_out_of_an_unconfirmed_request():
 
 
 def test_erasing_the_sender_drops_the_rows_of_their_unconfirmed_request():
-    from enrolments.privacy import person_erase
+    from enrolments.privacy.services import person_erase
 
     session = SessionFactory(capacity=5)
     group = request_group(session, people(3), invitation_code="")

@@ -12,7 +12,7 @@ from django.test import override_settings
 from icalendar import Calendar
 
 from catalogue.settings import mail_domain
-from enrolments import services
+from enrolments.places import services
 from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,13 @@
 """The enrolment form and the confirmation mail say what a place costs and until when
-cancelling is free, by the rules of enrolments/costs.py and Session.free_cancellation_until."""
+cancelling is free, by the rules of enrolments/settlement/costs.py and
+Session.free_cancellation_until."""
 
 import pytest
 from django.urls import reverse
 from django.utils import formats, translation
 
 from enrolments.models import Enrolment, QueuedEmail
-from enrolments.services import enrolment_cancel
+from enrolments.places.services import enrolment_cancel
 from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
 from trainings.models import Price
 

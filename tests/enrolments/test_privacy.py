@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments import privacy, services
 from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
-from enrolments.tokens import self_service_path
+from enrolments.places import services
+from enrolments.places.tokens import self_service_path
+from enrolments.privacy import services as privacy
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from trainings.models import Session
 
@@ -205,9 +206,9 @@ def test_privacy_page_states_the_retention_period(client):
 
 
 def test_purge_and_erase_cover_group_senders_and_substitution_notes():
-    from enrolments import services
     from enrolments.models import EnrolmentEvent, EnrolmentGroup
-    from enrolments.privacy import person_erase, person_export, purge
+    from enrolments.places import services
+    from enrolments.privacy.services import person_erase, person_export, purge
 
     session = ended(13)
     group = EnrolmentGroup.objects.create(

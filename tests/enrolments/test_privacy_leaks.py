@@ -18,11 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments import services
-from enrolments.mail import deliver
+from enrolments.mail.outbox import deliver
 from enrolments.models import Enrolment, EnrolmentEvent, EnrolmentGroup, Interest, QueuedEmail
-from enrolments.privacy import person_erase, purge
-from enrolments.tokens import self_service_path
+from enrolments.places import services
+from enrolments.places.tokens import self_service_path
+from enrolments.privacy.services import person_erase, purge
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from tests.servers import free_port
 
@@ -374,7 +374,7 @@ def test_a_failed_mail_logs_its_id_not_the_address(settings, caplog):
     message = QueuedEmail.objects.create(
         kind="registered", to="anna.bakker@example.org", subject="s", body_text="t"
     )
-    with caplog.at_level(logging.WARNING, logger="enrolments.mail"):
+    with caplog.at_level(logging.WARNING, logger="enrolments.mail.outbox"):
         assert not deliver(message.pk)
     assert caplog.records
     text = "\n".join(r.getMessage() for r in caplog.records)

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from enrolments import services
 from enrolments.models import Enrolment, Interest, QueuedEmail
+from enrolments.places import services
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from trainings.models import Session
 
@@ -360,7 +360,9 @@ def test_a_failing_mail_server_loses_nothing_and_the_mail_is_retried(
 ):
     session = SessionFactory()
     with (
-        mock.patch("enrolments.mail.EmailMultiAlternatives.send", side_effect=OSError("down")),
+        mock.patch(
+            "enrolments.mail.outbox.EmailMultiAlternatives.send", side_effect=OSError("down")
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         result = enrol(session, "anna@example.org")

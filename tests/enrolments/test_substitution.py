@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolments import services
 from enrolments.models import Enrolment, EnrolmentEvent, QueuedEmail
-from enrolments.tokens import ExpiredLink, enrolment_from_token, self_service_path
+from enrolments.places import services
+from enrolments.places.tokens import ExpiredLink, enrolment_from_token, self_service_path
 from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -126,14 +126,14 @@ def test_advisers_see_and_mark_every_session(client, sessions, kind):
     ],
 )
 def test_trainer_names_match_the_user(trainer, expected):
-    from enrolments.attendance import trains
+    from enrolments.settlement.attendance import trains
 
     user = User(username="tessa", first_name="Tessa", last_name="de Wit", email="tessa@poi.nl")
     assert trains(user, SessionFactory.build(trainer=trainer)) is expected
 
 
 def test_a_user_without_any_name_trains_nothing():
-    from enrolments.attendance import trains
+    from enrolments.settlement.attendance import trains
 
     user = User(username="", first_name="", last_name="", email="")
     assert trains(user, SessionFactory.build(trainer=" ")) is False

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
-from enrolments.tokens import self_service_path
+from enrolments.places.tokens import self_service_path
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from trainings.models import Session
 

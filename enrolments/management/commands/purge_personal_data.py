@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from enrolments.privacy import purge
+from enrolments.privacy.services import purge
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from enrolments.mail import retry_pending
+from enrolments.mail.outbox import retry_pending
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from enrolments.costs import SETTLE_WITHIN_DAYS, session_costs_settle, sessions_to_settle
+from enrolments.settlement.costs import SETTLE_WITHIN_DAYS, session_costs_settle, sessions_to_settle
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from enrolments.attendance import may_mark_attendance
-from enrolments.exports import csv_stream, rows, xlsx_file
+from enrolments.exports.formats import csv_stream, rows, xlsx_file
 from enrolments.models import Enrolment
+from enrolments.settlement.attendance import may_mark_attendance
 from trainings.models import Session
 
 EXPORT_PERMISSION = "enrolments.export_enrolments"

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrolments.costs import session_costs_settle
 from enrolments.models import Attendance, Enrolment
-from enrolments.services import EnrolmentError
+from enrolments.places.services import EnrolmentError
+from enrolments.settlement.costs import session_costs_settle
 from trainings.models import Session, SessionDay
 
 # "Anna de Vries, Piet Jansen", "Anna & Piet", "Anna en Piet": each name counts.

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from enrolments.costs import session_costs_settle
 from enrolments.models import (
     Attendance,
     Enrolment,
@@ -22,6 +21,7 @@ from enrolments.models import (
     SessionRequest,
     organisation_key,
 )
+from enrolments.settlement.costs import session_costs_settle
 from trainings import search
 from trainings.models import Course, Location, Price, Session, SessionDay
 

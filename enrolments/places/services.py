@@ -23,9 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalogue.cache import places_changed
-from catalogue.calendars import calendar_bytes, cancel_bytes
-from enrolments.costs import CourseTerms
-from enrolments.mail import ics_attachment, queue_email
+from enrolments.mail.outbox import ics_attachment, queue_email
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
@@ -36,7 +34,9 @@ from enrolments.models import (
     SessionRequest,
     organisation_key,
 )
-from enrolments.tokens import group_confirm_path, self_service_path
+from enrolments.places.tokens import group_confirm_path, self_service_path
+from enrolments.settlement.costs import CourseTerms
+from trainings.calendars import calendar_bytes, cancel_bytes
 from trainings.models import Course, Session, SessionDay
 from trainings.services import session_days_revise, session_days_withdraw
 

@@ -30,7 +30,6 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from enrolments import services
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
@@ -39,6 +38,7 @@ from enrolments.models import (
     QueuedEmail,
     SessionRequest,
 )
+from enrolments.places import services
 
 PLACEHOLDER_DOMAIN = "geanonimiseerd.invalid"
 CHUNK = 1000
@@ -185,7 +185,7 @@ def _mentions(field: str, terms: Iterable[str]) -> Q:
 
 def names_in_notes(email: str) -> set[str]:
     """Names written beside this address in history notes (a hand-over names both people)."""
-    from enrolments.services import HANDED_OVER_NOTE, SUBSTITUTED_NOTE
+    from enrolments.places.services import HANDED_OVER_NOTE, SUBSTITUTED_NOTE
 
     # What may stand between a closing bracket and the next name, in every language.
     joiners = set()

@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalogue.ratelimit import ratelimit_post
-from enrolments.costs import CourseTerms
-from enrolments.forms import (
+from enrolments.models import Enrolment, EnrolmentGroup
+from enrolments.places.forms import (
     CancelForm,
     EnrolmentForm,
     GroupEnrolmentForm,
@@ -20,8 +20,7 @@ from enrolments.forms import (
     SubstituteForm,
     colleague_formset,
 )
-from enrolments.models import Enrolment, EnrolmentGroup
-from enrolments.services import (
+from enrolments.places.services import (
     EnrolmentError,
     GroupRequestExpired,
     GroupTooLarge,
@@ -38,7 +37,7 @@ from enrolments.services import (
     session_request_create,
     substitution_refusal,
 )
-from enrolments.tokens import (
+from enrolments.places.tokens import (
     ExpiredLink,
     InvalidLink,
     Receipt,
@@ -47,6 +46,7 @@ from enrolments.tokens import (
     receipt_from_session,
     store_receipt,
 )
+from enrolments.settlement.costs import CourseTerms
 from trainings.models import Course, Session
 
 

@@ -18,8 +18,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enrolments.export_views import XLSX_TYPE, can_export
-from enrolments.exports import cost_columns, cost_rows, csv_stream, xlsx_file
+from enrolments.exports.formats import cost_columns, cost_rows, csv_stream, xlsx_file
+from enrolments.exports.views import XLSX_TYPE, can_export
 from enrolments.models import CostOutcome, Enrolment, Organisation
 
 SHOWN_ROWS = 1000  # on the page; the files hold every row

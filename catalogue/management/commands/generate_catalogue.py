@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enrolments.management.commands.demo import FIRST_NAMES, LAST_NAMES
+from catalogue.management.commands.demo import FIRST_NAMES, LAST_NAMES
 from enrolments.models import Enrolment, organisation_key
 from trainings import search
 from trainings.models import (
@@ -377,7 +377,7 @@ class Command(BaseCommand):
 
     def enrolments(self, rng, session_ids, per_session) -> int:
         """People enrol one after another and about 5 % cancel later. In bulk, but by the
-        placement rule of enrolments.services: a place a cancellation frees goes to the next
+        placement rule of enrolments.places.services: a place a cancellation frees goes to the next
         on the waiting list who fits the cap per organisation, so in the end the first
         people still enrolled hold the places and nobody waits while a place is free."""
         limits = {

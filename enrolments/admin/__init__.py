@@ -16,14 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from enrolments import services
-from enrolments.attendance import AttendanceNotAllowed, attendance_mark, may_mark_attendance
-from enrolments.cost_overview import cost_overview
-from enrolments.costs import session_costs_settle, sessions_to_settle
-from enrolments.dashboard import dashboard
-from enrolments.export_views import can_export, export_response
-from enrolments.forms import SubstituteForm
-from enrolments.mail import deliver
+from enrolments.admin.dashboard import dashboard
+from enrolments.exports.views import can_export, export_response
+from enrolments.mail.outbox import deliver
 from enrolments.models import (
     Attendance,
     Enrolment,
@@ -34,7 +29,16 @@ from enrolments.models import (
     QueuedEmail,
     SessionRequest,
 )
-from enrolments.privacy import person_erase, person_export, person_records
+from enrolments.places import services
+from enrolments.places.forms import SubstituteForm
+from enrolments.privacy.services import person_erase, person_export, person_records
+from enrolments.settlement.attendance import (
+    AttendanceNotAllowed,
+    attendance_mark,
+    may_mark_attendance,
+)
+from enrolments.settlement.cost_overview import cost_overview
+from enrolments.settlement.costs import session_costs_settle, sessions_to_settle
 from trainings.admin import (
     DefaultChoiceFilter,
     SafeDateHierarchyMixin,

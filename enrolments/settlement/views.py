@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from enrolments.attendance import (
+from enrolments.exports.views import can_export, surname_sort_key
+from enrolments.models import Attendance, Enrolment
+from enrolments.settlement.attendance import (
     AttendanceNotAllowed,
     attendance_mark,
     attendance_mark_unmarked,
     may_mark_attendance,
 )
-from enrolments.export_views import can_export, surname_sort_key
-from enrolments.models import Attendance, Enrolment
 from trainings.models import Session, SessionDay
 
 ATTENDANCE_PERMISSION = "enrolments.mark_attendance"

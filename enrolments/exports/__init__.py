@@ -1,0 +1,1 @@
+"""Exports: enrolment and cost lists as CSV and XLSX, the attendance sheet."""

@@ -1,0 +1,1 @@
+"""Mail: the outbox (QueuedEmail rows) and delivery."""

@@ -1,0 +1,1 @@
+"""Places: the rules that take and free places, public forms, views, self-service links."""

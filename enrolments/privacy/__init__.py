@@ -1,0 +1,1 @@
+"""Privacy: retention, a person's data export and erasure."""

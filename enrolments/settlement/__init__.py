@@ -1,0 +1,1 @@
+"""Settlement: attendance, price rules, cost outcomes and the cost overview."""
