@@ -146,10 +146,13 @@ LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Taxonomy names (formats, themes, audiences) are stored per language in name_<code> columns
 # (trainings/translation.py). Every language of the site gets a column; a missing translation
-# shows the Dutch name.
+# shows the Dutch name, and a missing Dutch one any other.
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
-MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (
+    LANGUAGE_CODE,
+    *(code for code in MODELTRANSLATION_LANGUAGES if code != LANGUAGE_CODE),
+)
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
