@@ -251,7 +251,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 # When the accessibility statement was last checked against the site and its tests.
-ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 1)
+ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 2)
 
 
 @require_safe

@@ -192,3 +192,26 @@ def test_migrations_fill_the_names_and_go_back():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        (
+            reverse("catalogue:path-detail", args=["deskundigheidstraject-digitale-inclusie"]),
+            "Deskundigheidstraject Digitale inclusie",
+        ),
+        (
+            reverse("catalogue:profile-detail", args=["profiel-ido-medewerker"]),
+            "Profiel IDO-medewerker",
+        ),
+    ],
+)
+def test_learning_paths_and_profiles_mark_their_dutch_texts(client, url, heading):
+    english = get(client, url, "en")
+    assert f'<h1 lang="nl">{heading}</h1>' in english
+    assert re.search(r'<a href="/trainingen/[^"]+/" lang="nl">', english)
+    dutch = get(client, url, "nl")
+    assert f"<h1>{heading}</h1>" in dutch
+    assert len(DUTCH_LANG.findall(dutch)) == 1
