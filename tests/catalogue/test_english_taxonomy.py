@@ -215,3 +215,13 @@ def test_learning_paths_and_profiles_mark_their_dutch_texts(client, url, heading
     dutch = get(client, url, "nl")
     assert f"<h1>{heading}</h1>" in dutch
     assert len(DUTCH_LANG.findall(dutch)) == 1
+
+
+@pytest.mark.usefixtures("catalogue", "no_page_cache")
+def test_english_taxonomy_names_are_searchable_in_both_languages(client):
+    titles = re.compile(r'class="card__title"[^>]*><a href="([^"]+)"')
+    english = titles.findall(get(client, LIST, "en", q="front-office staff"))
+    dutch = titles.findall(get(client, LIST, "nl", q="frontoffice-medewerkers"))
+    assert english
+    assert "/trainingen/digitale-ongelijkheden-overheidsdiensten/" in english
+    assert "/trainingen/digitale-ongelijkheden-overheidsdiensten/" in dutch
