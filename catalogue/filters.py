@@ -25,6 +25,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from trainings.localised import localised_field, plain
 from trainings.models import Audience, Course, Format, Level, Price, Provider, Session, Theme
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,100}$")
@@ -387,6 +388,12 @@ class CourseFilter(django_filters.FilterSet):
         return [facet for facet in facets if facet.options]
 
     def _course_facet_rows(self):
+        def label_of(facet: str, prefix: str = ""):
+            """The option's label: a provider has one name, the taxonomy one per language."""
+            if facet == "provider":
+                return F(f"{prefix}name")
+            return localised_field(prefix=prefix)
+
         def counted(queryset, facet: str, target: str, sort):
             """Courses per value, counted from the link rows of the courses in question (an
             index lookup when filters or a search narrow them down)."""
@@ -395,7 +402,7 @@ class CourseFilter(django_filters.FilterSet):
                 .values(
                     facet=Value(facet),
                     key=F(f"{target}__slug"),
-                    label=F(f"{target}__name"),
+                    label=label_of(facet, f"{target}__"),
                     sort=sort,
                 )
                 .annotate(n=Count("pk"))
@@ -405,9 +412,11 @@ class CourseFilter(django_filters.FilterSet):
             """Chosen values count 0 here, so they stay visible (and can be unticked) even
             when the other filters leave no course for them."""
             return (
-                model.objects.order_by()
+                plain(model.objects.order_by())
                 .filter(slug__in=self.selected(facet))
-                .values(facet=Value(facet), key=F("slug"), label=F("name"), sort=sort, n=Value(0))
+                .values(
+                    facet=Value(facet), key=F("slug"), label=label_of(facet), sort=sort, n=Value(0)
+                )
             )
 
         parts = [

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from catalogue.cache import PLACES, cached_page, course_version_key
 from catalogue.filters import CourseFilter
 from catalogue.structured_data import catalogue_data, course_data
+from trainings.localised import translated_columns
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
 from trainings.querysets import attach_labels
 from trainings.search import search_other
@@ -157,7 +158,14 @@ def course_detail_queryset():
     related = (
         Course.objects.published()
         .select_related("theme")
-        .only("title", "slug", "summary", "theme__name", "level", "status")
+        .only(
+            "title",
+            "slug",
+            "summary",
+            *(f"theme__{column}" for column in translated_columns()),
+            "level",
+            "status",
+        )
     )
     return Course.objects.select_related("theme", "contact_provider").prefetch_related(
         "prices",
@@ -243,7 +251,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 # When the accessibility statement was last checked against the site and its tests.
-ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 1)
+ACCESSIBILITY_STATEMENT_DATE = datetime.date(2026, 12, 2)
 
 
 @require_safe

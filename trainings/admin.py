@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from trainings import search
 from trainings.models import (
@@ -80,14 +81,14 @@ class ProviderAdmin(CourseCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(CourseCountMixin, admin.ModelAdmin):
+class AudienceAdmin(CourseCountMixin, TranslationAdmin):
     list_display = ["name", "course_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Format)
-class FormatAdmin(CourseCountMixin, admin.ModelAdmin):
+class FormatAdmin(CourseCountMixin, TranslationAdmin):
     list_display = ["name", "position", "course_count"]
     list_editable = ["position"]
     search_fields = ["name"]
@@ -95,7 +96,7 @@ class FormatAdmin(CourseCountMixin, admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(CourseCountMixin, admin.ModelAdmin):
+class ThemeAdmin(CourseCountMixin, TranslationAdmin):
     list_display = ["name", "position", "course_count"]
     list_editable = ["position"]
     search_fields = ["name"]

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from trainings.localised import localised_field
+
 
 class SessionQuerySet(models.QuerySet):
     def upcoming(self, now: datetime.datetime | None = None) -> SessionQuerySet:
@@ -161,11 +163,15 @@ def attach_labels(courses, kinds: tuple[str, ...] = LABEL_KINDS) -> list:
     for kind in kinds:
         target = {"providers": "provider", "formats": "format", "audiences": "audience"}[kind]
         order = F(f"{target}__position") if kind == "formats" else Value(0)
+        # Formats and audiences have a name per language; providers are proper names.
+        name = (
+            F(f"{target}__name") if kind == "providers" else localised_field(prefix=f"{target}__")
+        )
         parts.append(
             getattr(Course, kind)
             .through.objects.filter(course_id__in=ids)
             .order_by()
-            .values_list("course_id", Value(kind), f"{target}__name", f"{target}__slug", order)
+            .values_list("course_id", Value(kind), name, f"{target}__slug", order)
         )
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     by_id = {course.pk: course for course in courses}

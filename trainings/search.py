@@ -50,6 +50,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from trainings.localised import all_translations, translated_columns
 from trainings.signals import offer_changed
 
 CONFIG = "tc_dutch"
@@ -269,7 +270,12 @@ def _vector_sql(where: str) -> str:
     audiences = Course.audiences.through._meta.db_table
     formats = Course.formats.through._meta.db_table
     provider, audience = Provider._meta.db_table, Audience._meta.db_table
-    format_ = Format._meta.db_table
+    format_, theme = Format._meta.db_table, Theme._meta.db_table
+
+    def names(alias: str) -> str:
+        """Every language's name: English words find a course too."""
+        return "concat_ws(' ', " + ", ".join(f"{alias}.{c}" for c in translated_columns()) + ")"
+
     return f"""
         UPDATE {course} AS c SET search_vector =
             setweight(to_tsvector('{CONFIG}', coalesce(c.title, '')), 'A')
@@ -278,12 +284,12 @@ def _vector_sql(where: str) -> str:
                 SELECT string_agg(p.name, ' ' ORDER BY p.name, p.id) FROM {provider} p
                 JOIN {providers} cp ON cp.provider_id = p.id WHERE cp.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg(a.name, ' ' ORDER BY a.name, a.id) FROM {audience} a
+                SELECT string_agg({names("a")}, ' ' ORDER BY a.name, a.id) FROM {audience} a
                 JOIN {audiences} ca ON ca.audience_id = a.id WHERE ca.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT t.name FROM {Theme._meta.db_table} t WHERE t.id = c.theme_id), '')), 'B')
+                SELECT {names("t")} FROM {theme} t WHERE t.id = c.theme_id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg(f.name, ' ' ORDER BY f.name, f.id) FROM {format_} f
+                SELECT string_agg({names("f")}, ' ' ORDER BY f.name, f.id) FROM {format_} f
                 JOIN {formats} cf ON cf.format_id = f.id WHERE cf.course_id = c.id), '')), 'B')
             || setweight(to_tsvector('{CONFIG}',
                 coalesce(c.description, '') || ' ' || coalesce(c.audience_text, '')), 'C')
@@ -307,10 +313,11 @@ def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> i
     vocabulary: dict[str, str] = {}
     count = 0
     for course in courses.order_by("pk").iterator(chunk_size=batch_size):
-        names = [p.name for p in course.providers.all()] + [a.name for a in course.audiences.all()]
-        names += [f.name for f in course.formats.all()]
-        if course.theme:
-            names.append(course.theme.name)
+        # Every language's taxonomy names, whatever language is active now.
+        names = [p.name for p in course.providers.all()]
+        for item in [*course.audiences.all(), *course.formats.all(), course.theme]:
+            if item is not None:
+                names += all_translations(item)
         sections = [
             course.description,
             course.audience_text,

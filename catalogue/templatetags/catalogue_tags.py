@@ -8,6 +8,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from trainings.durations import SOURCE_LANGUAGE, duration_html
+
 register = template.Library()
 
 
@@ -94,3 +96,19 @@ def facet_options(facet, options) -> str:
             for option in options
         ),
     )
+
+
+@register.simple_tag
+def dutch_lang() -> str:
+    """` lang="nl"` for an element holding Dutch-only content (course texts), on a page in
+    another language; nothing on a Dutch page, where it is the page's own language."""
+    if translation.get_language() == SOURCE_LANGUAGE:
+        return ""
+    return mark_safe(f' lang="{SOURCE_LANGUAGE}"')
+
+
+@register.filter
+def duration(text: str) -> str:
+    """A course's duration in the active language ("3 uur" → "3 hours"); text that is not
+    understood stays Dutch, marked lang="nl" on other pages."""
+    return duration_html(text)

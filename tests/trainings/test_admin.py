@@ -378,3 +378,19 @@ def test_session_list_query_count_with_another_period(
     with django_assert_max_num_queries(len(one)):
         response = client.get(url(Session, "changelist"), {"period": period})
     assert response.context["cl"].result_count == 31
+
+
+def test_taxonomy_names_are_edited_per_language(client, superuser):
+    from trainings.models import Format
+
+    client.force_login(superuser)
+    page = client.get(reverse("admin:trainings_format_add")).content.decode()
+    assert 'name="name_nl"' in page
+    assert 'name="name_en"' in page
+    response = client.post(
+        reverse("admin:trainings_format_add"),
+        {"name_nl": "Webinar live", "name_en": "Live webinar", "slug": "webinar", "position": 7},
+    )
+    assert response.status_code == 302, response.content.decode()
+    saved = Format.objects.get(slug="webinar")
+    assert (saved.name_nl, saved.name_en) == ("Webinar live", "Live webinar")
