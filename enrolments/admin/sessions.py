@@ -12,7 +12,7 @@ from enrolments.models import Enrolment
 from enrolments.places import services
 from enrolments.settlement.attendance import may_mark_attendance
 from enrolments.settlement.costs import session_costs_settle
-from trainings.admin import SessionAdmin, SessionAdminForm
+from trainings.admin.sessions import SessionAdmin, SessionAdminForm
 from trainings.models import Session
 
 
