@@ -24,7 +24,7 @@ from enrolments.settlement.attendance import (
     may_mark_attendance,
 )
 from enrolments.settlement.costs import session_costs_settle
-from trainings.admin.sessions import DefaultChoiceFilter, SafeDateHierarchyMixin
+from trainings.admin.common import DefaultChoiceFilter, SafeDateHierarchyMixin
 from trainings.models import Session, SessionDay
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrolments.models import Enrolment, EnrolmentGroup, Organisation
 from enrolments.settlement.costs import session_costs_settle, sessions_to_settle
-from trainings.admin.sessions import SafeDateHierarchyMixin
+from trainings.admin.common import SafeDateHierarchyMixin
 
 
 class ClassifiedFilter(admin.SimpleListFilter):
