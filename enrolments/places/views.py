@@ -20,21 +20,22 @@ from enrolments.places.forms import (
     SubstituteForm,
     colleague_formset,
 )
-from enrolments.places.services import (
-    EnrolmentError,
+from enrolments.places.groups import (
     GroupRequestExpired,
     GroupTooLarge,
+    group_enrolment_confirm,
+    group_enrolment_create,
+    group_row_limit,
+)
+from enrolments.places.interest import interest_register, session_request_create
+from enrolments.places.services import (
+    EnrolmentError,
     Outcome,
     Person,
     ReservedSession,
     enrolment_cancel,
     enrolment_create,
     enrolment_substitute,
-    group_enrolment_confirm,
-    group_enrolment_create,
-    group_row_limit,
-    interest_register,
-    session_request_create,
     substitution_refusal,
 )
 from enrolments.places.tokens import (
