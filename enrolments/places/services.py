@@ -24,7 +24,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from catalogue.cache import places_changed
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
@@ -36,6 +35,7 @@ from enrolments.models import (
 from enrolments.places.notices import queue_notice
 from trainings.models import Session
 from trainings.services import session_days_withdraw
+from trainings.signals import places_changed
 
 REGISTERED = Enrolment.Status.REGISTERED
 WAITLISTED = Enrolment.Status.WAITLISTED
@@ -209,7 +209,8 @@ def _mail_existing(existing: Enrolment, now: datetime.datetime) -> None:
     )
     with transaction.atomic():  # as the INSERT of a new enrolment
         record(existing, EnrolmentEvent.Kind.REPEATED, before=existing.status)
-    places_changed(existing.session.course.slug)  # as a new enrolment does
+    # As a new enrolment does.
+    places_changed.send(sender=Session, course_slug=existing.session.course.slug)
     # Not right after the first (a double click) and not over and over (someone typing
     # another's address): the mail is still rendered and stored, but not sent.
     send = not recently and existing.created_at <= now - DUPLICATE_MAIL_GRACE
@@ -253,7 +254,7 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
         promoted.append(candidate)
         queue_notice("promoted", candidate, with_calendar=True)
     if promoted:
-        places_changed(session.course.slug)
+        places_changed.send(sender=Session, course_slug=session.course.slug)
     return promoted
 
 
@@ -325,7 +326,7 @@ def place_person(
         if not public:
             raise AlreadyEnrolled from None
         return EnrolmentResult(outcome, None)
-    places_changed(session.course.slug)
+    places_changed.send(sender=Session, course_slug=session.course.slug)
     record(
         enrolment,
         EnrolmentEvent.Kind.CREATED,
@@ -425,7 +426,7 @@ def enrolment_cancel(
                 "updated_at",
             ]
         )
-        places_changed(session.course.slug)
+        places_changed.send(sender=Session, course_slug=session.course.slug)
         record(
             enrolment,
             EnrolmentEvent.Kind.CANCELLED,
@@ -628,7 +629,7 @@ def _hand_over_to_enrolled(
         colleague.waitlist_position = None
     elif before == REGISTERED:
         _promote(session, now)
-    places_changed(session.course.slug)
+    places_changed.send(sender=Session, course_slug=session.course.slug)
     queue_notice(
         "substituted",
         previous,
