@@ -10,11 +10,13 @@ class CatalogueConfig(AppConfig):
         # Any write to what is offered makes the cached public pages stale (catalogue/cache.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from catalogue.cache import catalogue_changed
+        from catalogue.cache import catalogue_changed, places_changed
         from trainings import models
         from trainings.signals import offer_changed
+        from trainings.signals import places_changed as places_changed_signal
 
         offer_changed.connect(catalogue_changed, dispatch_uid="pages-offer-changed")
+        places_changed_signal.connect(places_changed, dispatch_uid="pages-places-changed")
         watched = [
             models.Provider,
             models.Audience,

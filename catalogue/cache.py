@@ -6,8 +6,9 @@ at once:
 
 - CATALOGUE: anything about what is offered (courses, sessions, prices, providers, …),
   bumped by model signals (registered in CatalogueConfig.ready) and by bulk writes;
-- PLACES and course:<slug>: enrolments, bumped by the enrolment services whenever a place is
-  taken or freed (the course page and the home page show places left).
+- PLACES and course:<slug>: enrolments, bumped through the trainings.signals.places_changed
+  signal the enrolment services send whenever a place is taken or freed (the course page and
+  the home page show places left).
 
 Pages also expire after PAGE_CACHE_SECONDS, for what changes with time alone (a registration
 deadline passing). Counters are bumped at once and again after commit, so a page rendered
@@ -86,8 +87,9 @@ def catalogue_changed(**kwargs) -> None:
     bump(CATALOGUE)
 
 
-def places_changed(course_slug: str) -> None:
-    """A place in a session of this course was taken or freed."""
+def places_changed(course_slug: str, **kwargs) -> None:
+    """Signal receiver (trainings.signals.places_changed): a place in a session of this
+    course was taken or freed."""
     bump(PLACES, course_version_key(course_slug))
 
 

@@ -1,13 +1,25 @@
-"""Per-client limits for public forms, shared by all server processes (Redis or database)."""
+"""Per-client limits for public forms, shared by all server processes (Redis or database).
+
+Applied where the URLs are wired (limit_urls, used by catalogue/urls.py), so the enrolment
+views know nothing of them.
+
+Why not django-ratelimit: a group form counts as the places it asks for (places_posted), a
+refused POST takes back what it counted, and the counts are shared by every process without
+Redis, in database counters that are incremented atomically (catalogue/counters.py).
+django-ratelimit counts 1 per request and needs a shared cache whose incr is atomic; Django's
+DatabaseCache incr is a read and a write, not atomic.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.urls import URLPattern, URLResolver
+from django.utils.cache import add_never_cache_headers
 
 from catalogue import counters
 
@@ -59,6 +71,8 @@ def ratelimit_post(scope: str, counts: Callable[[HttpRequest], int] | None = Non
             ):
                 response = render(request, "429.html", status=429)
                 response["Retry-After"] = str(settings.RATELIMIT_WINDOW)
+                # Wrapped around the view (and its never_cache): no copy of a refusal is kept.
+                add_never_cache_headers(response)
                 return response
             return view(request, *args, **kwargs)
 
@@ -81,6 +95,28 @@ def places_posted(request: HttpRequest, *, prefix: str = "form", most: int = 16)
     return min(max(rows, 1), most)
 
 
-# Reachable as `ratelimit_post.places_posted`, so a view module needs to import only the
-# decorator.
-ratelimit_post.places_posted = places_posted
+Counts = Callable[[HttpRequest], int] | None
+
+
+def limit_urls(
+    patterns: Iterable[URLPattern | URLResolver], limits: Mapping[str, tuple[str, Counts]]
+) -> list[URLPattern | URLResolver]:
+    """The patterns, with the view of each URL named in `limits` wrapped in
+    ratelimit_post(scope, counts). The included module's own patterns stay as they are; a
+    name that matches no pattern is an error, so a renamed URL cannot lose its limit."""
+    wired, found = [], set()
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name in limits:
+            scope, counts = limits[pattern.name]
+            pattern = URLPattern(
+                pattern.pattern,
+                ratelimit_post(scope, counts)(pattern.callback),
+                pattern.default_args,
+                pattern.name,
+            )
+            found.add(pattern.name)
+        wired.append(pattern)
+    missing = set(limits) - found
+    if missing:
+        raise ValueError(f"No URL named {', '.join(sorted(missing))} to limit.")
+    return wired

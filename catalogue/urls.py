@@ -3,9 +3,31 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from catalogue.ratelimit import limit_urls, places_posted
+from enrolments import urls as enrolment_urls
+
+# The public forms that write, with the scope their POSTs count in (catalogue/ratelimit.py).
+ENROLMENT_LIMITS = {
+    "enrol": ("enrol", None),
+    # A group form counts the colleagues it enrols; adding a row counts nothing.
+    "group-enrol": ("enrol", places_posted),
+    "group-confirm": ("self-service", None),
+    "self-service": ("self-service", None),
+    "interest": ("interest", None),
+    "request": ("request", None),
+}
+
 urlpatterns = [
     path("", include("catalogue.public_urls")),
-    path("", include("enrolments.urls")),
+    path(
+        "",
+        include(
+            (
+                limit_urls(enrolment_urls.urlpatterns, ENROLMENT_LIMITS),
+                enrolment_urls.app_name,
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from enrolments.admin.common import CancelReasonForm, ExportMixin, intermediate
 from enrolments.exports.views import can_export
 from enrolments.models import Enrolment
-from enrolments.places import services
+from enrolments.places import decisions, interest, services
 from enrolments.settlement.attendance import may_mark_attendance
 from enrolments.settlement.costs import session_costs_settle
 from trainings.admin.sessions import SessionAdmin, SessionAdminForm
@@ -50,7 +50,7 @@ class SessionEnrolmentAdminForm(SessionAdminForm):
         cleaned = super().clean()
         if self.instance.pk and cleaned.get("capacity"):
             try:
-                services.session_check_limits(
+                decisions.session_check_limits(
                     session_id=self.instance.pk,
                     capacity=cleaned["capacity"],
                     max_per_organisation=cleaned.get("max_per_organisation"),
@@ -96,7 +96,7 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
                     messages.SUCCESS,
                 )
         else:
-            notified = services.interest_notify(session_id=session.pk)
+            notified = interest.interest_notify(session_id=session.pk)
             if notified:
                 self.message_user(
                     request,
@@ -111,7 +111,7 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
 
     def schedule_changed(self, request, session: Session, *, changed: list, removed: list):
         """Everyone with a place gets the new schedule for their calendar."""
-        mailed = services.session_schedule_changed(session_id=session.pk, removed=removed)
+        mailed = decisions.session_schedule_changed(session_id=session.pk, removed=removed)
         if mailed:
             self.message_user(
                 request,
@@ -187,7 +187,7 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
         confirmed = refused = 0
         for session in queryset:
             try:
-                confirmed += services.session_confirm(session_id=session.pk)
+                confirmed += decisions.session_confirm(session_id=session.pk)
             except services.DecisionNotAllowed:
                 refused += 1
         if confirmed:
@@ -221,7 +221,7 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
         form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             count = sum(
-                services.session_cancel(session_id=s.pk, reason=form.cleaned_data["reason"])
+                decisions.session_cancel(session_id=s.pk, reason=form.cleaned_data["reason"])
                 for s in queryset
             )
             self.message_user(

@@ -1,5 +1,7 @@
 """Everything that takes or frees a place in a session: the rules of SPEC "Rules the
-enrolments app enforces", for the public site and the admin alike.
+enrolments app enforces", for the public site and the admin alike. Its neighbours build on
+it: groups.py (group forms), decisions.py (a session goes ahead or not, capacity changes),
+interest.py (interest and requests), notices.py (the mails to enrolled people).
 
 Each function runs in one transaction that locks the session row before it counts anything
 (PostgreSQL: SELECT … FOR UPDATE; SQLite: the IMMEDIATE transaction holds the write lock), so
@@ -17,28 +19,23 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, prefetch_related_objects
-from django.utils import formats, timezone, translation
+from django.db.models import Count, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from catalogue.cache import places_changed
-from enrolments.mail.outbox import ics_attachment, queue_email
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
     EnrolmentGroup,
-    Interest,
     Organisation,
     QueuedEmail,
-    SessionRequest,
     organisation_key,
 )
-from enrolments.places.tokens import group_confirm_path, self_service_path
-from enrolments.settlement.costs import CourseTerms
-from trainings.calendars import calendar_bytes, cancel_bytes
-from trainings.models import Course, Session, SessionDay
-from trainings.services import session_days_revise, session_days_withdraw
+from enrolments.places.notices import queue_notice
+from trainings.models import Session
+from trainings.services import session_days_withdraw
+from trainings.signals import places_changed
 
 REGISTERED = Enrolment.Status.REGISTERED
 WAITLISTED = Enrolment.Status.WAITLISTED
@@ -128,7 +125,7 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
     )
 
 
-def _lock_session(session_id: int) -> Session:
+def lock_session(session_id: int) -> Session:
     """Lock the session row first (see SessionQuerySet.lock); raises
     TransactionManagementError outside transaction.atomic()."""
     return Session.objects.lock(session_id)
@@ -138,7 +135,7 @@ def _format_moment(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
 
 
-def _check_open(session: Session, now: datetime.datetime, *, public: bool) -> None:
+def check_open(session: Session, now: datetime.datetime, *, public: bool) -> None:
     if session.status == Session.Status.CANCELLED:
         raise SessionCancelled
     if session.starts_at is None or session.starts_at <= now:
@@ -150,7 +147,7 @@ def _check_open(session: Session, now: datetime.datetime, *, public: bool) -> No
         )
 
 
-def _check_reservation(
+def check_reservation(
     session: Session, key: str, invitation_code: str, *, public: bool = True
 ) -> None:
     if not session.reserved_for or key == organisation_key(session.reserved_for):
@@ -185,75 +182,11 @@ def _placement(session: Session, organisation: str) -> Outcome:
     return Outcome(WAITLISTED, counts["waitlisted"] + 1)
 
 
-def _mail_context(enrolment: Enrolment, **extra) -> dict:
-    session = enrolment.session
-    # Once per session object: the text, the HTML and the calendar all list the days.
-    prefetch_related_objects([session], "days")
-    return {
-        "enrolment": enrolment,
-        "session": session,
-        "course": session.course,
-        "days": list(session.days.all()),
-        "self_service_url": settings.SITE_URL + self_service_path(enrolment),
-        "course_url": settings.SITE_URL + session.course.get_absolute_url(),
-        # What a place costs and until when cancelling is free (confirmation mails).
-        "terms": CourseTerms.of_course(session.course),
-        "free_until": session.free_cancellation_until,
-        "subject": {
-            "course": session.course.title,
-            "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
-            **extra.pop("subject", {}),
-        },
-        **extra,
-    }
-
-
-def _calendar(session: Session) -> list[dict]:
-    content = calendar_bytes([session], method="PUBLISH")
-    return [ics_attachment(f"sessie-{session.pk}.ics", content, "PUBLISH")]
-
-
-def _cancel_calendar(enrolment: Enrolment, days: list[SessionDay]) -> list[dict]:
-    """METHOD:CANCEL for days this person has in their calendar (the invitation's UIDs), at
-    the SEQUENCE the days carry: the caller raised it above what the person was sent."""
-    session = enrolment.session
-    content = cancel_bytes(session, days, attendee=enrolment.email, sequence_step=0)
-    return [ics_attachment(f"sessie-{session.pk}-geannuleerd.ics", content, "CANCEL")]
-
-
-def _queue(
-    kind: str,
-    enrolment: Enrolment,
-    *,
-    with_calendar: bool = False,
-    cancel_days: list[SessionDay] | None = None,
-    send: bool = True,
-    **extra,
-) -> None:
-    """Queue one mail to an enrolled person. with_calendar attaches the session's days
-    (METHOD:PUBLISH), cancel_days a METHOD:CANCEL for those days."""
-    with translation.override(enrolment.language):
-        # dates in the subject, in that language
-        context = _mail_context(enrolment, calendar_cancel=cancel_days is not None, **extra)
-    attachments = _calendar(enrolment.session) if with_calendar else []
-    if cancel_days is not None:
-        attachments += _cancel_calendar(enrolment, cancel_days)
-    queue_email(
-        kind=kind,
-        to=enrolment.email,
-        context=context,
-        enrolment=enrolment,
-        attachments=attachments or None,
-        language=enrolment.language,
-        send=send,
-    )
-
-
 def _queue_outcome(enrolment: Enrolment, outcome: Outcome) -> None:
     if outcome.status == REGISTERED:
-        _queue("registered", enrolment, with_calendar=True)
+        queue_notice("registered", enrolment, with_calendar=True)
     else:
-        _queue(
+        queue_notice(
             "waitlisted",
             enrolment,
             position=outcome.position,
@@ -276,11 +209,12 @@ def _mail_existing(existing: Enrolment, now: datetime.datetime) -> None:
     )
     with transaction.atomic():  # as the INSERT of a new enrolment
         record(existing, EnrolmentEvent.Kind.REPEATED, before=existing.status)
-    places_changed(existing.session.course.slug)  # as a new enrolment does
+    # As a new enrolment does.
+    places_changed.send(sender=Session, course_slug=existing.session.course.slug)
     # Not right after the first (a double click) and not over and over (someone typing
     # another's address): the mail is still rendered and stored, but not sent.
     send = not recently and existing.created_at <= now - DUPLICATE_MAIL_GRACE
-    _queue(
+    queue_notice(
         "already_enrolled",
         existing,
         with_calendar=existing.status == REGISTERED,
@@ -318,9 +252,9 @@ def _promote(session: Session, now: datetime.datetime) -> list[Enrolment]:
         registered[candidate.organisation_key] = registered.get(candidate.organisation_key, 0) + 1
         free -= 1
         promoted.append(candidate)
-        _queue("promoted", candidate, with_calendar=True)
+        queue_notice("promoted", candidate, with_calendar=True)
     if promoted:
-        places_changed(session.course.slug)
+        places_changed.send(sender=Session, course_slug=session.course.slug)
     return promoted
 
 
@@ -337,12 +271,12 @@ class Person:
     job_title: str = ""
 
 
-def _register_organisation(name: str, key: str) -> None:
+def register_organisation(name: str, key: str) -> None:
     """Make sure advisers find the organisation in their list, to classify it."""
     Organisation.objects.get_or_create(key=key, defaults={"name": name})
 
 
-def _enrol(
+def place_person(
     session: Session,
     person: Person,
     *,
@@ -392,7 +326,7 @@ def _enrol(
         if not public:
             raise AlreadyEnrolled from None
         return EnrolmentResult(outcome, None)
-    places_changed(session.course.slug)
+    places_changed.send(sender=Session, course_slug=session.course.slug)
     record(
         enrolment,
         EnrolmentEvent.Kind.CREATED,
@@ -431,12 +365,12 @@ def enrolment_create(
     organisation = " ".join(organisation.split())
     key = organisation_key(organisation)
     with transaction.atomic():
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         now = timezone.now()  # taken under the lock: the queue follows the lock order
-        _check_open(session, now, public=public)
-        _check_reservation(session, key, invitation_code, public=public)
-        _register_organisation(organisation, key)
-        return _enrol(
+        check_open(session, now, public=public)
+        check_reservation(session, key, invitation_code, public=public)
+        register_organisation(organisation, key)
+        return place_person(
             session,
             Person(first_name, last_name, email, job_title),
             organisation=organisation,
@@ -446,169 +380,6 @@ def enrolment_create(
             by_user=by_user,
             language=language,
         )
-
-
-@dataclass(frozen=True)
-class GroupResult:
-    group: EnrolmentGroup
-    results: list[tuple[Person, EnrolmentResult]]
-
-
-class GroupTooLarge(EnrolmentError):
-    default_message = gettext_noop("Dit formulier heeft te veel collega's.")
-
-
-class GroupRequestExpired(EnrolmentError):
-    default_message = gettext_noop(
-        "Deze aanmelding is niet op tijd bevestigd en is verwijderd. Vul het formulier opnieuw in."
-    )
-
-
-# Colleagues per group form (a session's cap per organisation makes it smaller).
-GROUP_MAX_PEOPLE = 16
-
-
-def group_row_limit(session: Session) -> int:
-    """How many colleagues one group form may hold for this session."""
-    cap = session.max_per_organisation
-    return min(GROUP_MAX_PEOPLE, cap) if cap else GROUP_MAX_PEOPLE
-
-
-def group_enrolment_create(
-    *,
-    session_id: int,
-    organisation: str,
-    people: list[Person],
-    submitted_by_name: str,
-    submitted_by_email: str,
-    invitation_code: str = "",
-    language: str | None = None,
-) -> EnrolmentGroup:
-    """Receive a group form as a request and mail its sender a link to confirm their address.
-
-    Nothing is placed and no colleague is mailed until the sender confirms
-    (group_enrolment_confirm); the one mail names the session and the number of colleagues,
-    none of the typed text, so the form cannot carry anyone's message to anyone."""
-    organisation = " ".join(organisation.split())
-    key = organisation_key(organisation)
-    rows, seen = [], set()
-    for person in people:
-        address = person.email.strip()
-        if address.casefold() in seen:
-            continue  # the form refuses this; never two rows for one address
-        seen.add(address.casefold())
-        rows.append(
-            [person.first_name.strip(), person.last_name.strip(), address, person.job_title.strip()]
-        )
-    with transaction.atomic():
-        session = Session.objects.select_related("course", "location").get(pk=session_id)
-        now = timezone.now()
-        _check_open(session, now, public=True)
-        _check_reservation(session, key, invitation_code)
-        limit = group_row_limit(session)
-        if len(rows) > limit:
-            raise GroupTooLarge(
-                _("Schrijf met één formulier maximaal %(count)s collega's in.") % {"count": limit}
-            )
-        group = EnrolmentGroup.objects.create(
-            session=session,
-            organisation=organisation,
-            submitted_by_name=" ".join(submitted_by_name.split()),
-            submitted_by_email=submitted_by_email.strip(),
-            language=language or settings.LANGUAGE_CODE,
-            created_at=now,
-            size=len(rows),
-            people=rows,
-            invitation_code=invitation_code.strip(),
-        )
-        group.confirmation_email = _queue_group_confirmation(group, session)
-        group.save(update_fields=["confirmation_email"])
-        return group
-
-
-def _queue_group_confirmation(group: EnrolmentGroup, session: Session):
-    with translation.override(group.language):
-        context = {
-            "group": group,
-            "session": session,
-            "course": session.course,
-            "days": list(session.days.all()),
-            "course_url": settings.SITE_URL + session.course.get_absolute_url(),
-            "confirm_url": settings.SITE_URL + group_confirm_path(group),
-            "expires_at": timezone.localtime(group.expires_at),
-            "subject": {
-                "course": session.course.title,
-                "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
-            },
-        }
-    return queue_email(
-        kind="group_confirm",
-        to=group.submitted_by_email,
-        context=context,
-        language=group.language,
-    )
-
-
-def group_enrolment_confirm(*, group_id: int) -> GroupResult | None:
-    """The sender confirmed: place everyone in the order of the rows, under one lock, each
-    registered or waitlisted under the caps as if they had enrolled one after another, and
-    each mailed. None when the group was confirmed already (confirming twice does nothing).
-
-    Raises EnrolmentGroup.DoesNotExist once purged, GroupRequestExpired after the deadline."""
-    session_id = EnrolmentGroup.objects.values_list("session_id", flat=True).get(pk=group_id)
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        group = EnrolmentGroup.objects.select_for_update().get(pk=group_id)
-        if group.confirmed_at is not None:
-            return None
-        now = timezone.now()  # taken under the lock: the queue follows the lock order
-        if group.expires_at <= now:
-            raise GroupRequestExpired
-        _check_open(session, now, public=True)
-        key = organisation_key(group.organisation)
-        _check_reservation(session, key, group.invitation_code)
-        _register_organisation(group.organisation, key)
-        results = []
-        for offset, row in enumerate(group.people):
-            person = Person(*row)
-            # A microsecond apart, so the queue keeps the order of the rows.
-            moment = now + datetime.timedelta(microseconds=offset)
-            results.append(
-                (
-                    person,
-                    _enrol(
-                        session,
-                        person,
-                        organisation=group.organisation,
-                        key=key,
-                        now=moment,
-                        public=True,
-                        by_user=None,
-                        language=group.language,
-                        group=group,
-                    ),
-                )
-            )
-        # The rows live on as enrolments; the request keeps no copy of them.
-        group.confirmed_at = now
-        group.people = []
-        group.invitation_code = ""
-        group.save(update_fields=["confirmed_at", "people", "invitation_code"])
-        return GroupResult(group, results)
-
-
-def group_requests_expire(*, now: datetime.datetime | None = None) -> int:
-    """Delete the group requests nobody confirmed in time, and the mail that asked:
-    nothing of them is kept. Returns how many were deleted."""
-    with transaction.atomic():
-        # A group with enrolments was placed one way or another; only bare requests go.
-        expired = EnrolmentGroup.objects.expired(now).filter(enrolments__isnull=True)
-        mails = list(
-            expired.exclude(confirmation_email=None).values_list("confirmation_email", flat=True)
-        )
-        _total, per_model = expired.delete()
-        QueuedEmail.objects.filter(pk__in=mails).delete()
-        return per_model.get(EnrolmentGroup._meta.label, 0)
 
 
 def enrolment_cancel(
@@ -625,7 +396,7 @@ def enrolment_cancel(
     """
     session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
     with transaction.atomic():
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         enrolment = Enrolment.objects.select_related("session__course", "session__location").get(
             pk=enrolment_id
         )
@@ -655,7 +426,7 @@ def enrolment_cancel(
                 "updated_at",
             ]
         )
-        places_changed(session.course.slug)
+        places_changed.send(sender=Session, course_slug=session.course.slug)
         record(
             enrolment,
             EnrolmentEvent.Kind.CANCELLED,
@@ -664,7 +435,7 @@ def enrolment_cancel(
             note=(_("late annulering") + ". " if enrolment.cancelled_late else "") + reason.strip(),
         )
         if notify:
-            _queue(
+            queue_notice(
                 "cancelled",
                 enrolment,
                 # Only a place came with a calendar file; the waiting list never had one.
@@ -739,7 +510,7 @@ def enrolment_substitute(
     (that would tell who attends, rule 6) but told by mail; see _hand_over_to_enrolled."""
     session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
     with transaction.atomic():
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         enrolment = Enrolment.objects.get(pk=enrolment_id)
         enrolment.session = session
         now = timezone.now()
@@ -796,7 +567,7 @@ def enrolment_substitute(
             },
         )
         position = enrolment.get_waitlist_position()
-        _queue(
+        queue_notice(
             "substituted",
             previous,
             cancel_days=(
@@ -804,7 +575,7 @@ def enrolment_substitute(
             ),
             successor=enrolment.full_name,
         )
-        _queue(
+        queue_notice(
             "substitute",
             enrolment,
             with_calendar=enrolment.status == REGISTERED,
@@ -858,14 +629,14 @@ def _hand_over_to_enrolled(
         colleague.waitlist_position = None
     elif before == REGISTERED:
         _promote(session, now)
-    places_changed(session.course.slug)
-    _queue(
+    places_changed.send(sender=Session, course_slug=session.course.slug)
+    queue_notice(
         "substituted",
         previous,
         cancel_days=session_days_withdraw(session=session) if before == REGISTERED else None,
         successor=f"{person.first_name.strip()} {person.last_name.strip()}",
     )
-    _queue(
+    queue_notice(
         "substitute_enrolled",
         colleague,
         with_calendar=colleague.status == REGISTERED,
@@ -879,288 +650,5 @@ def _hand_over_to_enrolled(
 def waitlist_promote(*, session_id: int) -> list[Enrolment]:
     """Fill free places from the waiting list, in order, within the caps."""
     with transaction.atomic():
-        session = _lock_session(session_id)
+        session = lock_session(session_id)
         return _promote(session, timezone.now())
-
-
-# -- Capacity changes from the admin ---------------------------------------------------------
-
-
-def session_check_limits(
-    *, session_id: int, capacity: int, max_per_organisation: int | None
-) -> None:
-    """Refuse a capacity or per-organisation cap below what is already registered.
-
-    Opens its own transaction; called inside the one that saves the change (the admin's),
-    the session stays locked until that one ends.
-    """
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        registered = Enrolment.objects.filter(session=session).registered()
-        count = registered.count()
-        if capacity < count:
-            raise LimitTooLow(
-                _(
-                    "Er zijn al %(count)s deelnemers ingeschreven; het maximum kan niet lager "
-                    "dan %(count)s. Annuleer eerst inschrijvingen als er minder mensen mee kunnen."
-                )
-                % {"count": count}
-            )
-        if max_per_organisation is not None:
-            largest = (
-                registered.values("organisation").annotate(n=Count("pk")).order_by("-n").first()
-            )
-            if largest and largest["n"] > max_per_organisation:
-                raise LimitTooLow(
-                    _(
-                        "%(organisation)s heeft al %(count)s ingeschreven deelnemers; het "
-                        "maximum per organisatie kan niet lager dan %(count)s."
-                    )
-                    % {"organisation": largest["organisation"], "count": largest["n"]}
-                )
-
-
-# -- Going ahead or not (rule 4) -------------------------------------------------------------
-
-
-def _notify_all(
-    session: Session, kind: str, *, cancel_days: list[SessionDay] | None = None, **extra
-) -> int:
-    """Mail everyone enrolled or waiting. cancel_days: people with a place also get a
-    METHOD:CANCEL for these days, whose SEQUENCE the caller has already raised."""
-    enrolments = (
-        Enrolment.objects.filter(session=session)
-        .active()
-        .with_waitlist_position()
-        .select_related("session__course", "session__location")
-    )
-    count = 0
-    for enrolment in enrolments:
-        _queue(
-            kind,
-            enrolment,
-            cancel_days=cancel_days if enrolment.status == REGISTERED else None,
-            position=enrolment.waitlist_position,
-            **extra,
-        )
-        count += 1
-    return count
-
-
-def _confirm(session: Session, now: datetime.datetime) -> None:
-    session.status = Session.Status.CONFIRMED
-    session.decided_at = now
-    session.save(update_fields=["status", "decided_at", "updated_at"])
-    _notify_all(session, "session_confirmed")
-
-
-def _cancel(session: Session, now: datetime.datetime, reason: str) -> None:
-    session.status = Session.Status.CANCELLED
-    session.decided_at = now
-    session.cancellation_reason = reason
-    session.save(update_fields=["status", "decided_at", "cancellation_reason", "updated_at"])
-    # Every day is now CANCELLED: a new version in the feed and in the mails below.
-    session_days_revise(day_ids=session.days.values_list("pk", flat=True), now=now)
-    days = list(SessionDay.objects.filter(session=session))  # their new SEQUENCE
-    for day in days:
-        day.session = session
-    _notify_all(session, "session_cancelled", cancel_days=days, reason=reason)
-
-
-def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> str | None:
-    """At the deadline: confirmed with enough registrations, cancelled without; everyone is
-    told. Returns the new status, or None if there was nothing to decide (idempotent)."""
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        now = now or timezone.now()
-        if session.status != Session.Status.SCHEDULED or session.closes_at is None:
-            return None
-        if session.closes_at > now:
-            return None
-        registered = Enrolment.objects.filter(session=session).registered().count()
-        if registered >= session.min_participants:
-            _confirm(session, now)
-            return Session.Status.CONFIRMED
-        _cancel(
-            session,
-            now,
-            _(
-                "Er waren bij het sluiten van de inschrijving te weinig aanmeldingen: %(count)s, "
-                "en er zijn er minimaal %(minimum)s nodig."
-            )
-            % {"count": registered, "minimum": session.min_participants},
-        )
-        return Session.Status.CANCELLED
-
-
-def session_confirm(*, session_id: int) -> bool:
-    """Let a session go ahead now (adviser's decision). False if it already was confirmed."""
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        if session.status == Session.Status.CANCELLED:
-            raise DecisionNotAllowed
-        if session.status == Session.Status.CONFIRMED:
-            return False
-        _confirm(session, timezone.now())
-        return True
-
-
-def session_cancel(*, session_id: int, reason: str) -> bool:
-    """Cancel a session and tell everyone enrolled. False if it already was cancelled."""
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        if session.status == Session.Status.CANCELLED:
-            return False
-        _cancel(session, timezone.now(), reason.strip())
-        return True
-
-
-def session_schedule_changed(*, session_id: int, removed: list[SessionDay] = ()) -> int:
-    """Days of a session moved, were added or removed, or its place changed (the days'
-    SEQUENCE already raised): mail everyone with a place the new schedule as METHOD:PUBLISH,
-    and a METHOD:CANCEL for the removed days (read before they were deleted). The waiting
-    list has no calendar file and hears when a place comes. Returns how many were mailed."""
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        if session.status == Session.Status.CANCELLED:
-            return 0  # everyone was told, and their calendars cleared, already
-        enrolments = Enrolment.objects.filter(session=session, status=REGISTERED).order_by(
-            "created_at", "pk"
-        )
-        removed = sorted(removed, key=lambda day: (day.date, day.start_time))
-        for day in removed:  # deleted now: this cancellation is their last version
-            day.session = session
-            day.calendar_sequence += 1
-        count = 0
-        for enrolment in enrolments:
-            enrolment.session = session  # the locked row: the days are read once for all
-            _queue(
-                "session_changed",
-                enrolment,
-                with_calendar=True,
-                cancel_days=removed or None,
-                removed_days=removed,
-            )
-            count += 1
-        return count
-
-
-def sessions_to_decide(now: datetime.datetime | None = None):
-    """Scheduled sessions whose registration deadline (or start) has passed."""
-    now = now or timezone.now()
-    return (
-        Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__isnull=False)
-        .alias_closes_at()
-        .filter(closes_at__lte=now)
-        .order_by("starts_at", "pk")
-    )
-
-
-# -- Interest and requests -------------------------------------------------------------------
-
-
-def interest_register(
-    *,
-    course: Course,
-    email: str,
-    organisation: str = "",
-    city: str = "",
-    language: str | None = None,
-) -> None:
-    """Remember that someone wants to hear about new sessions (with their consent).
-
-    Registering twice changes nothing and, like enrolling, does not tell whether the address
-    was already known.
-    """
-    email = email.strip()
-    with transaction.atomic():
-        pending = Interest.objects.filter(course=course, email__iexact=email, notified_at=None)
-        if pending.exists():
-            return
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                Interest.objects.create(
-                    course=course,
-                    email=email,
-                    organisation=" ".join(organisation.split()),
-                    city=" ".join(city.split()),
-                    consent_at=now,
-                    created_at=now,
-                    language=language or settings.LANGUAGE_CODE,
-                )
-        except IntegrityError:
-            return  # a simultaneous identical request won
-
-
-def interest_notify(*, session_id: int) -> int:
-    """Mail everyone waiting for news about this session's course, once. Returns the count."""
-
-    with transaction.atomic():
-        session = _lock_session(session_id)
-        if (
-            not session.course.is_published
-            or not Session.objects.filter(pk=session.pk).open_for_registration().exists()
-        ):
-            return 0
-        waiting = list(
-            Interest.objects.select_for_update().filter(course=session.course, notified_at=None)
-        )
-        days = list(SessionDay.objects.filter(session=session).order_by("date"))
-        for interest in waiting:
-            queue_email(
-                kind="interest",
-                to=interest.email,
-                language=interest.language,
-                context={
-                    "course": session.course,
-                    "session": session,
-                    "days": days,
-                    "course_url": settings.SITE_URL + session.course.get_absolute_url(),
-                    "subject": {"course": session.course.title},
-                },
-            )
-        Interest.objects.filter(pk__in=[i.pk for i in waiting]).update(
-            notified_at=timezone.now(), notified_session=session
-        )
-        return len(waiting)
-
-
-def session_request_create(
-    *,
-    course: Course,
-    organisation: str,
-    contact_name: str,
-    email: str,
-    participants: int,
-    phone: str = "",
-    preferred_period: str = "",
-    message: str = "",
-    language: str | None = None,
-) -> SessionRequest:
-    """Store a request for a custom or in-company session and confirm it to the requester."""
-
-    with transaction.atomic():
-        request = SessionRequest.objects.create(
-            course=course,
-            organisation=" ".join(organisation.split()),
-            contact_name=contact_name.strip(),
-            email=email.strip(),
-            phone=phone.strip(),
-            participants=participants,
-            preferred_period=preferred_period.strip(),
-            message=message.strip(),
-            language=language or settings.LANGUAGE_CODE,
-        )
-        queue_email(
-            kind="request_received",
-            to=request.email,
-            language=request.language,
-            context={
-                "request": request,
-                "course": course,
-                "course_url": settings.SITE_URL + course.get_absolute_url(),
-                "subject": {"course": course.title},
-            },
-        )
-        return request

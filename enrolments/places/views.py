@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalogue.ratelimit import ratelimit_post
 from enrolments.models import Enrolment, EnrolmentGroup
 from enrolments.places.forms import (
     CancelForm,
@@ -20,21 +19,22 @@ from enrolments.places.forms import (
     SubstituteForm,
     colleague_formset,
 )
-from enrolments.places.services import (
-    EnrolmentError,
+from enrolments.places.groups import (
     GroupRequestExpired,
     GroupTooLarge,
+    group_enrolment_confirm,
+    group_enrolment_create,
+    group_row_limit,
+)
+from enrolments.places.interest import interest_register, session_request_create
+from enrolments.places.services import (
+    EnrolmentError,
     Outcome,
     Person,
     ReservedSession,
     enrolment_cancel,
     enrolment_create,
     enrolment_substitute,
-    group_enrolment_confirm,
-    group_enrolment_create,
-    group_row_limit,
-    interest_register,
-    session_request_create,
     substitution_refusal,
 )
 from enrolments.places.tokens import (
@@ -69,7 +69,6 @@ def receipt_redirect(
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("enrol")
 def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
         # Enough to validate and enrol; the page is only drawn again when something is wrong.
@@ -151,7 +150,6 @@ def _changed_rows(data, action: str, max_rows: int):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("enrol", counts=ratelimit_post.places_posted)
 def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     """Several colleagues of one organisation at once. Without JavaScript the buttons to add
     and remove a row post the form, which comes back with the change and nothing lost.
@@ -238,7 +236,6 @@ def group_enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("self-service")
 def group_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the sender's mail. Opening it changes nothing (mail scanners open links);
     the button on the page confirms. What it shows never depends on who else is enrolled."""
@@ -281,7 +278,6 @@ def enrolled(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache  # personal data and a capability: no browser or proxy may keep a copy
-@ratelimit_post("self-service")
 def self_service(request: HttpRequest, token: str) -> HttpResponse:
     try:
         enrolment = enrolment_from_token(token)
@@ -369,7 +365,6 @@ def published_course(slug: str) -> Course:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("interest")
 def interest(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
     if course.runs_elsewhere:
@@ -401,7 +396,6 @@ def interest_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit_post("request")
 def session_request(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
     form = SessionRequestForm(request.POST or None, course=course)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enrolments.models import Enrolment, Interest, SessionRequest
-from enrolments.places import services
+from enrolments.places import groups, services
 from enrolments.places.tokens import group_confirm_path, self_service_path
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 
@@ -246,7 +246,7 @@ def every_public_page(db):
         "enrolments:group-enrolled": reverse("enrolments:group-enrolled", args=[session.pk]),
         "enrolments:self-service": self_service_path(enrolment),
         "enrolments:group-confirm": group_confirm_path(
-            services.group_enrolment_create(
+            groups.group_enrolment_create(
                 session_id=SessionFactory().pk,  # one that is still open
                 organisation="Bibliotheek Gouda",
                 people=[services.Person("Anna", "Visser", "anna.v@example.org", "")],

@@ -12,7 +12,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from enrolments.models import Enrolment, QueuedEmail
-from enrolments.places import services
+from enrolments.places import decisions, services
 from enrolments.places.tokens import self_service_path
 from tests.enrolments.test_admin_enrolments import adviser, session_change_data  # noqa: F401
 from tests.enrolments.test_group_mail_smtp import Inbox, inbox  # noqa: F401
@@ -199,7 +199,7 @@ def test_a_session_cancelled_at_the_deadline_also_cancels_the_invitation(outbox_
         enrol(session, "anna@example.org")
     invited = invitation("anna@example.org")
     with outbox_now():
-        assert services.session_decide(session_id=session.pk, now=session.starts_at) == "cancelled"
+        assert decisions.session_decide(session_id=session.pk, now=session.starts_at) == "cancelled"
     (calendar,) = calendars(mails_to("anna@example.org")[-1])
     assert_cancels(calendar, invited, "anna@example.org")
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connections
 
 from enrolments.models import Enrolment
-from enrolments.places import services
+from enrolments.places import groups, services
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -100,7 +100,7 @@ def test_simultaneous_double_submit_creates_one_enrolment():
 
 def group_task(session_id, organisation, count, prefix):
     """The sender's click on "confirm": the group form was sent (and stored) before the race."""
-    group = services.group_enrolment_create(
+    group = groups.group_enrolment_create(
         session_id=session_id,
         organisation=organisation,
         people=[
@@ -109,7 +109,7 @@ def group_task(session_id, organisation, count, prefix):
         submitted_by_name="Teamleider",
         submitted_by_email=f"lead-{prefix}@example.org",
     )
-    return lambda: services.group_enrolment_confirm(group_id=group.pk)
+    return lambda: groups.group_enrolment_confirm(group_id=group.pk)
 
 
 def test_group_enrolments_racing_with_single_ones_never_overbook():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Enrolment, EnrolmentGroup, Organisation, QueuedEmail
-from enrolments.places import services
+from enrolments.places import groups, services
 from enrolments.places.tokens import group_confirm_path
 from tests.factories import EnrolmentFactory, SessionFactory
 
@@ -29,7 +29,7 @@ def people(count: int, prefix: str = "collega") -> list[services.Person]:
 
 
 def request_group(session, persons, organisation="Bibliotheek Gouda", **kwargs):
-    return services.group_enrolment_create(
+    return groups.group_enrolment_create(
         session_id=session.pk,
         organisation=organisation,
         people=persons,
@@ -42,7 +42,7 @@ def request_group(session, persons, organisation="Bibliotheek Gouda", **kwargs):
 def enrol_group(session, persons, **kwargs):
     """Send the form and confirm it, as the sender does with the link in their mail."""
     group = request_group(session, persons, **kwargs)
-    return services.group_enrolment_confirm(group_id=group.pk)
+    return groups.group_enrolment_confirm(group_id=group.pk)
 
 
 # -- Sending the form: a request, nothing more -------------------------------------------------
@@ -76,7 +76,7 @@ def test_the_confirmation_mail_carries_none_of_the_typed_text():
 def test_the_number_of_rows_is_at_most_sixteen():
     session = SessionFactory(capacity=100)
     request_group(session, people(16))
-    with pytest.raises(services.GroupTooLarge) as error:
+    with pytest.raises(groups.GroupTooLarge) as error:
         request_group(session, people(17, "meer"))
     assert "maximaal 16 collega's" in error.value.message
     assert EnrolmentGroup.objects.count() == 1
@@ -84,8 +84,8 @@ def test_the_number_of_rows_is_at_most_sixteen():
 
 def test_a_smaller_cap_per_organisation_is_the_row_limit():
     session = SessionFactory(capacity=100, max_per_organisation=3)
-    assert services.group_row_limit(session) == 3
-    with pytest.raises(services.GroupTooLarge):
+    assert groups.group_row_limit(session) == 3
+    with pytest.raises(groups.GroupTooLarge):
         request_group(session, people(4))
     assert not EnrolmentGroup.objects.exists()
 
@@ -142,7 +142,7 @@ def test_places_taken_meanwhile_count_when_confirming():
     session = SessionFactory(capacity=2)
     group = request_group(session, people(2))
     EnrolmentFactory(session=session)  # someone else enrolled before the sender confirmed
-    result = services.group_enrolment_confirm(group_id=group.pk)
+    result = groups.group_enrolment_confirm(group_id=group.pk)
     assert [item.outcome for _person, item in result.results] == [
         services.Outcome(R),
         services.Outcome(W, 1),
@@ -164,9 +164,9 @@ def test_after_confirming_each_colleague_gets_their_own_mail_and_nobody_a_summar
 def test_confirming_twice_does_nothing_the_second_time():
     session = SessionFactory()
     group = request_group(session, people(2))
-    assert services.group_enrolment_confirm(group_id=group.pk) is not None
+    assert groups.group_enrolment_confirm(group_id=group.pk) is not None
     mails = QueuedEmail.objects.count()
-    assert services.group_enrolment_confirm(group_id=group.pk) is None
+    assert groups.group_enrolment_confirm(group_id=group.pk) is None
     assert session.enrolments.count() == 2
     assert QueuedEmail.objects.count() == mails
 
@@ -207,7 +207,7 @@ def test_a_session_closed_before_confirming_places_nobody():
     session.status = session.Status.CANCELLED
     session.save(update_fields=["status"])
     with pytest.raises(services.SessionCancelled):
-        services.group_enrolment_confirm(group_id=group.pk)
+        groups.group_enrolment_confirm(group_id=group.pk)
     assert not session.enrolments.exists()
 
 
@@ -224,8 +224,8 @@ def test_an_expired_request_cannot_be_confirmed():
     session = SessionFactory()
     group = request_group(session, people(2))
     age(group, 49)
-    with pytest.raises(services.GroupRequestExpired):
-        services.group_enrolment_confirm(group_id=group.pk)
+    with pytest.raises(groups.GroupRequestExpired):
+        groups.group_enrolment_confirm(group_id=group.pk)
     assert not session.enrolments.exists()
 
 
@@ -234,8 +234,8 @@ def test_the_time_to_confirm_is_a_setting():
     session = SessionFactory()
     group = request_group(session, people(1))
     age(group, 3)
-    with pytest.raises(services.GroupRequestExpired):
-        services.group_enrolment_confirm(group_id=group.pk)
+    with pytest.raises(groups.GroupRequestExpired):
+        groups.group_enrolment_confirm(group_id=group.pk)
 
 
 def test_expiring_deletes_unconfirmed_requests_and_their_mail_and_nothing_else():
@@ -243,14 +243,14 @@ def test_expiring_deletes_unconfirmed_requests_and_their_mail_and_nothing_else()
     old = request_group(session, people(2, "oud"), submitted_by_email="oud@example.org")
     fresh = request_group(session, people(1, "vers"))
     confirmed = request_group(session, people(1, "bevestigd"))
-    services.group_enrolment_confirm(group_id=confirmed.pk)
+    groups.group_enrolment_confirm(group_id=confirmed.pk)
     age(old, 49)
     age(confirmed, 49)
-    assert services.group_requests_expire() == 1
+    assert groups.group_requests_expire() == 1
     assert set(EnrolmentGroup.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
     assert not QueuedEmail.objects.filter(to="oud@example.org").exists()
     assert session.enrolments.count() == 1
-    assert services.group_requests_expire() == 0  # idempotent
+    assert groups.group_requests_expire() == 0  # idempotent
 
 
 def test_the_expire_command_purges(capsys):
@@ -362,7 +362,7 @@ def test_a_link_after_expiry_gets_a_clear_page(client):
     for response in (client.get(link), client.post(link)):
         assert response.status_code == 410
         assert "Deze aanmelding is verlopen" in response.content.decode()
-    services.group_requests_expire()
+    groups.group_requests_expire()
     response = client.post(link)
     assert response.status_code == 410
     assert "Deze aanmelding is verlopen" in response.content.decode()
@@ -609,7 +609,7 @@ def test_erasing_a_colleague_takes_them_out_of_an_unconfirmed_request():
     group.refresh_from_db()
     assert [row[2] for row in group.people] == ["collega0@example.org", "collega2@example.org"]
     assert group.size == 2
-    services.group_enrolment_confirm(group_id=group.pk)
+    groups.group_enrolment_confirm(group_id=group.pk)
     assert sorted(Enrolment.objects.values_list("email", flat=True)) == [
         "collega0@example.org",
         "collega2@example.org",

@@ -11,7 +11,8 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from enrolments.models import Enrolment, Interest, QueuedEmail
-from enrolments.places import services
+from enrolments.places import decisions, services
+from enrolments.places.interest import interest_notify, interest_register, session_request_create
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
 from trainings.models import Session
 
@@ -222,9 +223,9 @@ def test_capacity_cannot_drop_below_the_registrations():
     for i in range(3):
         enrol(session, f"p{i}@example.org")
     with pytest.raises(services.LimitTooLow) as error:
-        services.session_check_limits(session_id=session.pk, capacity=2, max_per_organisation=None)
+        decisions.session_check_limits(session_id=session.pk, capacity=2, max_per_organisation=None)
     assert "al 3 deelnemers" in error.value.message
-    services.session_check_limits(session_id=session.pk, capacity=3, max_per_organisation=None)
+    decisions.session_check_limits(session_id=session.pk, capacity=3, max_per_organisation=None)
 
 
 def test_organisation_cap_cannot_drop_below_an_organisations_registrations():
@@ -232,7 +233,7 @@ def test_organisation_cap_cannot_drop_below_an_organisations_registrations():
     for i in range(3):
         enrol(session, f"p{i}@example.org", "Bieb Oost")
     with pytest.raises(services.LimitTooLow) as error:
-        services.session_check_limits(session_id=session.pk, capacity=10, max_per_organisation=2)
+        decisions.session_check_limits(session_id=session.pk, capacity=10, max_per_organisation=2)
     assert "Bieb Oost heeft al 3" in error.value.message
 
 
@@ -259,7 +260,7 @@ def test_decide_confirms_with_enough_registrations_and_tells_everyone():
     session = past_deadline_session(capacity=2, min_participants=2)
     for i in range(3):
         EnrolmentFactory(session=session, status=R if i < 2 else W)
-    assert services.session_decide(session_id=session.pk) == "confirmed"
+    assert decisions.session_decide(session_id=session.pk) == "confirmed"
     session.refresh_from_db()
     assert session.status == "confirmed" and session.decided_at is not None
     assert QueuedEmail.objects.filter(kind="session_confirmed").count() == 3
@@ -268,7 +269,7 @@ def test_decide_confirms_with_enough_registrations_and_tells_everyone():
 def test_decide_cancels_without_enough_registrations_and_tells_everyone():
     session = past_deadline_session(capacity=10, min_participants=4)
     EnrolmentFactory(session=session)
-    assert services.session_decide(session_id=session.pk) == "cancelled"
+    assert decisions.session_decide(session_id=session.pk) == "cancelled"
     session.refresh_from_db()
     assert session.status == "cancelled"
     assert "minimaal 4" in session.cancellation_reason
@@ -278,16 +279,16 @@ def test_decide_cancels_without_enough_registrations_and_tells_everyone():
 
 def test_decide_is_idempotent_and_waits_for_the_deadline():
     early = SessionFactory(min_participants=1)
-    assert services.session_decide(session_id=early.pk) is None
+    assert decisions.session_decide(session_id=early.pk) is None
     session = past_deadline_session(min_participants=0)
-    assert services.session_decide(session_id=session.pk) == "confirmed"
-    assert services.session_decide(session_id=session.pk) is None
+    assert decisions.session_decide(session_id=session.pk) == "confirmed"
+    assert decisions.session_decide(session_id=session.pk) is None
     assert QueuedEmail.objects.filter(kind="session_confirmed").count() == 0  # nobody enrolled
 
 
 def test_decide_leaves_a_session_alone_once_an_adviser_decided():
     session = past_deadline_session(min_participants=5, status=Session.Status.CONFIRMED)
-    assert services.session_decide(session_id=session.pk) is None
+    assert decisions.session_decide(session_id=session.pk) is None
     session.refresh_from_db()
     assert session.status == "confirmed"
 
@@ -295,12 +296,12 @@ def test_decide_leaves_a_session_alone_once_an_adviser_decided():
 def test_adviser_confirms_and_cancels_by_hand():
     session = SessionFactory(min_participants=5)
     EnrolmentFactory(session=session)
-    assert services.session_confirm(session_id=session.pk) is True
-    assert services.session_confirm(session_id=session.pk) is False
-    assert services.session_cancel(session_id=session.pk, reason="Trainer ziek") is True
-    assert services.session_cancel(session_id=session.pk, reason="nogmaals") is False
+    assert decisions.session_confirm(session_id=session.pk) is True
+    assert decisions.session_confirm(session_id=session.pk) is False
+    assert decisions.session_cancel(session_id=session.pk, reason="Trainer ziek") is True
+    assert decisions.session_cancel(session_id=session.pk, reason="nogmaals") is False
     with pytest.raises(services.DecisionNotAllowed):
-        services.session_confirm(session_id=session.pk)
+        decisions.session_confirm(session_id=session.pk)
     session.refresh_from_db()
     assert session.cancellation_reason == "Trainer ziek"
     assert QueuedEmail.objects.filter(kind="session_cancelled").count() == 1
@@ -380,12 +381,12 @@ def test_a_failing_mail_server_loses_nothing_and_the_mail_is_retried(
 
 def test_interest_is_mailed_once_when_a_session_is_scheduled():
     course = CourseFactory()
-    services.interest_register(course=course, email="a@example.org", city="Utrecht")
-    services.interest_register(course=course, email="A@example.org")  # nothing new, no error
+    interest_register(course=course, email="a@example.org", city="Utrecht")
+    interest_register(course=course, email="A@example.org")  # nothing new, no error
     assert Interest.objects.count() == 1
     session = SessionFactory(course=course)
-    assert services.interest_notify(session_id=session.pk) == 1
-    assert services.interest_notify(session_id=session.pk) == 0
+    assert interest_notify(session_id=session.pk) == 1
+    assert interest_notify(session_id=session.pk) == 0
     assert QueuedEmail.objects.filter(kind="interest", to="a@example.org").count() == 1
     interest = Interest.objects.get()
     assert interest.notified_session == session and interest.consent_at is not None
@@ -393,14 +394,14 @@ def test_interest_is_mailed_once_when_a_session_is_scheduled():
 
 def test_interest_not_mailed_for_a_session_that_is_not_open():
     course = CourseFactory()
-    services.interest_register(course=course, email="a@example.org")
+    interest_register(course=course, email="a@example.org")
     closed = SessionFactory(course=course, status=Session.Status.CANCELLED)
-    assert services.interest_notify(session_id=closed.pk) == 0
+    assert interest_notify(session_id=closed.pk) == 0
 
 
 def test_session_request_is_stored_and_confirmed():
     course = CourseFactory()
-    request = services.session_request_create(
+    request = session_request_create(
         course=course,
         organisation="Gemeente Evere",
         contact_name="Els Maes",
@@ -416,6 +417,6 @@ def test_session_request_is_stored_and_confirmed():
 def test_the_session_lock_refuses_to_run_outside_a_transaction():
     session = SessionFactory()
     with pytest.raises(TransactionManagementError):
-        services._lock_session(session.pk)
+        services.lock_session(session.pk)
     with transaction.atomic():
-        assert services._lock_session(session.pk).pk == session.pk
+        assert services.lock_session(session.pk).pk == session.pk

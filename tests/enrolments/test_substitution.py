@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Enrolment, EnrolmentEvent, QueuedEmail
-from enrolments.places import services
+from enrolments.places import decisions, services
 from enrolments.places.tokens import ExpiredLink, enrolment_from_token, self_service_path
 from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
 
@@ -210,7 +210,7 @@ def test_admin_offers_no_hand_over_in_a_cancelled_session(admin_client):
     session = SessionFactory(capacity=2)
     enrolment = enrol(session, "anna@example.org")
     assert services.substitution_refusal(enrolment, session) is None
-    services.session_cancel(session_id=session.pk, reason="Trainer ziek")
+    decisions.session_cancel(session_id=session.pk, reason="Trainer ziek")
     session.refresh_from_db()
     enrolment.refresh_from_db()
     assert services.substitution_refusal(enrolment, session) is not None

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import formats, timezone
 
-from enrolments.places.services import session_decide, sessions_to_decide
+from enrolments.places.decisions import session_decide, sessions_to_decide
 from trainings.models import Session
 
 

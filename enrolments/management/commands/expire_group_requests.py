@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from enrolments.places.services import group_requests_expire
+from enrolments.places.groups import group_requests_expire
 
 
 class Command(BaseCommand):
