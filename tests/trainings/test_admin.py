@@ -17,6 +17,7 @@ from tests.factories import (
     LocationFactory,
     PriceFactory,
     ProviderFactory,
+    RawEnrolmentFactory,
     SessionFactory,
 )
 from trainings.models import Session
@@ -95,7 +96,9 @@ def test_changelist_query_count_does_not_grow(
 def test_session_changelist_shows_annotated_fill(client, superuser):
     session = SessionFactory(capacity=12, min_participants=6)
     EnrolmentFactory(session=session)
-    EnrolmentFactory(session=session, status="waitlisted")
+    # Raw: one row of each count is enough for the text; the services would only wait-list
+    # the thirteenth person.
+    RawEnrolmentFactory(session=session, status="waitlisted")
     html = client.get(url(Session, "changelist")).content.decode()
     assert "1 van 12 (min. 6) · 1 op wachtlijst" in html
 
