@@ -158,10 +158,10 @@ def test_brussels_session_uses_brussels_time():
 def test_places_left_and_minimum_come_from_annotated_counts():
     session = SessionFactory(capacity=3, min_participants=2)
     EnrolmentFactory(session=session)
-    # Raw: a waiting list beside free places (the services never leave one) shows that only
-    # registered people take a place.
-    RawEnrolmentFactory(session=session, status="waitlisted")
     EnrolmentFactory(session=session, status="cancelled")
+    # Raw: a waiting list beside free places (the services never leave one; a cancellation
+    # would promote them) shows that only registered people take a place.
+    RawEnrolmentFactory(session=session, status="waitlisted")
     annotated = Session.objects.with_counts().get(pk=session.pk)
     assert annotated.registered_count == 1
     assert annotated.waitlisted_count == 1
