@@ -12,6 +12,13 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from trainings.localised import localised_field
+from trainings.matching import search
+
+
+def related_model(model, name: str):
+    """The model at the other end of `name`: querysets reach their neighbours through the
+    relations, so trainings.models imports this module and not the other way round."""
+    return model._meta.get_field(name).related_model
 
 
 class SessionQuerySet(models.QuerySet):
@@ -63,7 +70,7 @@ class SessionQuerySet(models.QuerySet):
         """
         # The enrolment model (and its statuses), reached through the relation: enrolments
         # build on trainings, not the other way round.
-        Enrolment = self.model._meta.get_field("enrolments").related_model
+        Enrolment = related_model(self.model, "enrolments")
 
         def count(status: str):
             return Coalesce(
@@ -84,8 +91,7 @@ class SessionQuerySet(models.QuerySet):
 
     def for_listing(self) -> SessionQuerySet:
         """Everything a session row on a public page shows, without a query per row."""
-        from trainings.models import SessionDay
-
+        SessionDay = related_model(self.model, "days")
         return (
             self.select_related("location", "course")
             .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
@@ -99,15 +105,12 @@ class CourseQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def search(self, query: str) -> CourseQuerySet:
-        """Courses matching the query, annotated with rank; see trainings.search."""
-        from trainings.search import search
-
+        """Courses matching the query, annotated with rank; see trainings.matching."""
         return search(self, query)
 
     def with_next_session(self, now: datetime.datetime | None = None) -> CourseQuerySet:
         """Annotate next_session_at: the start of the first session still open to enrol."""
-        from trainings.models import Session
-
+        Session = related_model(self.model, "sessions")
         next_open = (
             Session.objects.open_for_registration(now)
             .filter(course=OuterRef("pk"))
@@ -118,8 +121,7 @@ class CourseQuerySet(models.QuerySet):
 
     def for_listing(self, now: datetime.datetime | None = None) -> CourseQuerySet:
         """Theme, prices and next session of each course; add labels with attach_labels()."""
-        from trainings.models import Price
-
+        Price = related_model(self.model, "prices")
         return (
             self.select_related("theme")
             .prefetch_related(Prefetch("prices", queryset=Price.objects.order_by("position", "pk")))
@@ -151,8 +153,6 @@ def attach_labels(courses, kinds: tuple[str, ...] = LABEL_KINDS) -> list:
     Three small many-to-many lookups would cost three prefetch queries per page; a UNION
     of the link tables costs one.
     """
-    from trainings.models import Course
-
     courses = list(courses)
     for course in courses:
         course.labels = CourseLabels()
@@ -167,9 +167,9 @@ def attach_labels(courses, kinds: tuple[str, ...] = LABEL_KINDS) -> list:
         name = (
             F(f"{target}__name") if kind == "providers" else localised_field(prefix=f"{target}__")
         )
+        link = courses[0]._meta.get_field(kind).remote_field.through
         parts.append(
-            getattr(Course, kind)
-            .through.objects.filter(course_id__in=ids)
+            link.objects.filter(course_id__in=ids)
             .order_by()
             .values_list("course_id", Value(kind), name, f"{target}__slug", order)
         )

@@ -7,8 +7,9 @@ from django.utils import translation
 
 from catalogue.filters import CourseFilter
 from tests.factories import AudienceFactory, CourseFactory, ProviderFactory
+from trainings.matching import normalise, stem
 from trainings.models import Course, LearningPath, Resource
-from trainings.search import normalise, refresh, search_other, stem, suggest
+from trainings.search import refresh, search_other, suggest
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from catalogue.cache import PLACES, course_version_key
 from catalogue.models import Counter
 from catalogue.ratelimit import client_ip, places_posted
 from enrolments.places import services
-from tests.factories import EnrolmentFactory, SessionFactory
+from tests.factories import RawEnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +85,9 @@ def test_a_change_committed_by_another_process_shows_on_the_next_request(client)
     session = SessionFactory(capacity=5)
     url = session.course.get_absolute_url()
     assert "Nog 5 plaatsen vrij" in client.get(url).content.decode()
-    # Another process enrols someone: this process's memory cache hears nothing of it ...
-    EnrolmentFactory(session=session)
+    # Another process enrols someone: this process's memory cache hears nothing of it (a raw
+    # row: the services here would tell this process's cache) ...
+    RawEnrolmentFactory(session=session)
     assert "Nog 5 plaatsen vrij" in client.get(url).content.decode()
     # ... but the version that process bumped in the database on commit is read here.
     counters.db_add(course_version_key(session.course.slug), start=0)

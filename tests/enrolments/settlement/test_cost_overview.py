@@ -135,7 +135,7 @@ def test_the_excel_file_for_finance(client, coordinator):
 def test_the_excel_file_for_finance_has_a_filter_and_prints_on_a4_landscape(client, coordinator):
     from openpyxl import load_workbook
 
-    from tests.enrolments.test_exports import assert_ready_to_filter_and_print
+    from tests.enrolments.exports.test_views import assert_ready_to_filter_and_print
 
     settled_session(people=[("Bibliotheek Gouda", False), ("Gemeente Gouda", True)])
     response = client.get(URL, period(format="xlsx"))

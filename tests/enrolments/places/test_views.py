@@ -174,7 +174,7 @@ def test_tampered_receipt_gets_a_clear_page(client):
 
 
 def test_enrol_form_query_count_is_constant(client, django_assert_max_num_queries):
-    session = SessionFactory(days=[10, 11, 12])
+    session = SessionFactory(days=[10, 11, 12], capacity=20)
     for _ in range(20):
         EnrolmentFactory(session=session)
     small = SessionFactory(days=[5])

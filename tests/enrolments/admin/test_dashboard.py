@@ -12,7 +12,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from enrolments.models import Enrolment, Interest, SessionRequest
-from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
+from tests.factories import (
+    CourseFactory,
+    EnrolmentFactory,
+    InterestFactory,
+    SessionFactory,
+    SessionRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +33,12 @@ def login(client, name, group=None, **extra):
     return user
 
 
-def test_workplace_flags_risk_full_sessions_interest_and_requests(client):
+def workplace(client, **params) -> str:
     login(client, "adviseur", "POI-adviseurs")
+    return client.get(WORKPLACE, params).content.decode()
+
+
+def test_workplace_flags_a_session_at_risk(client):
     at_risk = SessionFactory(
         course=CourseFactory(title="Loopt gevaar"),
         days=[6],
@@ -36,35 +46,56 @@ def test_workplace_flags_risk_full_sessions_interest_and_requests(client):
         registration_deadline=timezone.now() + datetime.timedelta(days=2),
     )
     EnrolmentFactory(session=at_risk)
+    html = workplace(client)
+    assert "Loopt gevaar" in html and "in gevaar: nog 4 nodig" in html
+
+
+def full_session_with_waiting_list():
     full = SessionFactory(course=CourseFactory(title="Vol met wachtlijst"), capacity=1, days=[20])
     EnrolmentFactory(session=full)
     EnrolmentFactory(session=full, status="waitlisted")
-    SessionFactory(course=CourseFactory(title="Ver weg"), days=[120])
-    waiting_for = CourseFactory(title="Nog geen sessie")
-    Interest.objects.create(course=waiting_for, email="a@x.org", consent_at=timezone.now())
-    SessionRequest.objects.create(
-        course=waiting_for,
-        organisation="OCMW Evere",
-        contact_name="E",
-        email="e@x.org",
-        participants=9,
-    )
-    html = client.get(WORKPLACE).content.decode()
-    assert "Loopt gevaar" in html and "in gevaar: nog 4 nodig" in html
+    return full
+
+
+def test_workplace_suggests_another_session_for_a_full_one(client):
+    full = full_session_with_waiting_list()
+    html = workplace(client)
     assert "Vol met wachtlijst" in html and "Plan nog een sessie" in html
     assert f"{reverse('admin:trainings_session_add')}?course={full.course_id}" in html
-    assert "Ver weg" not in html  # beyond the default eight weeks
-    assert "Ver weg" in client.get(WORKPLACE, {"weeks": 26}).content.decode()
-    assert "Nog geen sessie" in html and "1 persoon wacht" in html
-    assert "OCMW Evere" in html
+
+
+def test_workplace_fill_bar_is_backed_by_text(client):
+    full_session_with_waiting_list()
+    html = workplace(client)
     # The fill bar is backed by text, never by colour alone.
     assert "1 van 1" in html and "1 wachtend" in html and "<meter" in html
 
 
-def test_workplace_ignores_a_bad_period(client):
+def test_workplace_shows_eight_weeks_unless_asked_for_more(client):
+    SessionFactory(course=CourseFactory(title="Ver weg"), days=[120])
+    assert "Ver weg" not in workplace(client)  # beyond the default eight weeks
+    assert "Ver weg" in client.get(WORKPLACE, {"weeks": 26}).content.decode()
+
+
+def test_workplace_lists_interest_and_session_requests(client):
+    waiting_for = CourseFactory(title="Nog geen sessie")
+    InterestFactory(course=waiting_for)
+    SessionRequestFactory(course=waiting_for, organisation="OCMW Evere", participants=9)
+    html = workplace(client)
+    assert "Nog geen sessie" in html and "1 persoon wacht" in html
+    assert "OCMW Evere" in html
+
+
+@pytest.mark.parametrize("weeks", ["veel", "-1", "5"])
+def test_workplace_shows_the_default_eight_weeks_for_a_bad_period(client, weeks):
     login(client, "adviseur", "POI-adviseurs")
-    assert client.get(WORKPLACE, {"weeks": "veel"}).status_code == 200
-    assert client.get(WORKPLACE, {"weeks": "-1"}).status_code == 200
+    SessionFactory(course=CourseFactory(title="Binnen acht weken"), days=[50])
+    SessionFactory(course=CourseFactory(title="Na acht weken"), days=[60])
+    response = client.get(WORKPLACE, {"weeks": weeks})
+    assert response.status_code == 200
+    assert response.context["weeks"] == 8
+    html = response.content.decode()
+    assert "Binnen acht weken" in html and "Na acht weken" not in html
 
 
 def test_workplace_query_count_does_not_grow(client, django_assert_max_num_queries):

@@ -25,8 +25,10 @@ def url(session) -> str:
     return reverse("enrolments:attendance", args=[session.pk])
 
 
-def past_session(people: int = 3, days=(-1,)):
-    session = SessionFactory(days=list(days), capacity=20, trainer="Tessa Trainer")
+def past_session(people: int = 3, days=(-1,), capacity: int = 20):
+    session = SessionFactory(
+        days=list(days), capacity=max(capacity, people), trainer="Tessa Trainer"
+    )
     enrolments = [EnrolmentFactory(session=session, last_name=f"Jansen{i}") for i in range(people)]
     return session, enrolments
 
@@ -48,11 +50,14 @@ def test_tapping_the_same_status_again_keeps_when_it_was_given():
     assert again.marked_at == first.marked_at
 
 
-def test_only_registered_people_and_no_presence_before_the_day():
-    session, (_anna, *_rest) = past_session()
+def test_only_registered_people_are_marked():
+    session, (_anna, *_rest) = past_session(capacity=3)  # full: the fourth waits
     waiting = EnrolmentFactory(session=session, status=Enrolment.Status.WAITLISTED)
     with pytest.raises(AttendanceNotAllowed):
         attendance_mark(enrolment_id=waiting.pk, day_id=session.days.get().pk, status="present")
+
+
+def test_no_presence_before_the_day_but_an_excuse_is_taken():
     future = SessionFactory(days=[3])
     person = EnrolmentFactory(session=future)
     with pytest.raises(AttendanceNotAllowed):
@@ -70,7 +75,7 @@ def test_the_page_asks_to_log_in_and_refuses_others(client, django_user_model):
 
 
 def test_the_page_lists_registered_people_by_surname(client, trainer):
-    session = SessionFactory(days=[-1], trainer="Tessa Trainer")
+    session = SessionFactory(days=[-1], trainer="Tessa Trainer", capacity=2)
     EnrolmentFactory(session=session, first_name="Bas", last_name="de Vries")
     EnrolmentFactory(session=session, first_name="Ali", last_name="Bakker")
     EnrolmentFactory(session=session, first_name="Wil", last_name="Wacht", status="waitlisted")

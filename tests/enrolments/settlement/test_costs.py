@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
+from enrolments.places.services import session_cancel
 from enrolments.settlement.costs import CourseTerms, decide, session_costs_settle
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
-from trainings.models import OrganisationType, Price, Session
+from trainings.models import OrganisationType, Price
 
 pytestmark = pytest.mark.django_db
 
@@ -255,9 +256,9 @@ def test_cancellation_in_time_is_free():
 
 
 def test_person_still_on_the_waiting_list_is_free_as_not_placed():
-    enrolment = EnrolmentFactory(
-        session=session_of(course_with()), status=Enrolment.Status.WAITLISTED
-    )
+    session = session_of(course_with(), capacity=1)
+    EnrolmentFactory(session=session)
+    enrolment = EnrolmentFactory(session=session, status=Enrolment.Status.WAITLISTED)
     assert settled(enrolment) == (CostOutcome.FREE, Decimal("0"), CostReason.NOT_PLACED)
 
 
@@ -306,7 +307,8 @@ def test_decide_without_an_organisation_is_pending_when_the_condition_names_type
 
 
 def test_cancelled_session_is_left_alone():
-    enrolment = EnrolmentFactory(session=session_of(course_with(), status=Session.Status.CANCELLED))
+    enrolment = EnrolmentFactory(session=session_of(course_with()))
+    session_cancel(session_id=enrolment.session_id, reason="Te weinig inschrijvingen")
     assert session_costs_settle(session_id=enrolment.session_id, now=AFTERWARDS) == 0
     enrolment.refresh_from_db()
     assert (enrolment.cost_outcome, enrolment.cost_settled_at) == ("", None)
@@ -321,7 +323,7 @@ def test_session_that_has_not_ended_is_left_alone():
 
 
 def test_settling_returns_how_many_enrolments_it_looked_at():
-    session = session_of(course_with())
+    session = session_of(course_with(), capacity=1)
     EnrolmentFactory(session=session)
     EnrolmentFactory(session=session, status=Enrolment.Status.WAITLISTED)
     EnrolmentFactory(session=session, status=Enrolment.Status.CANCELLED)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from tests.enrolments.test_admin_enrolments import adviser, session_change_data  # noqa: F401
+from tests.enrolments.admin.test_enrolments import adviser, session_change_data  # noqa: F401
 from tests.factories import LocationFactory, SessionFactory
 from trainings.models import SessionDay
 

@@ -163,7 +163,10 @@ def test_adviser_exports_one_persons_data(client, adviser):
     data = json.loads(response.content)
     assert response["Content-Disposition"].startswith("attachment")
     assert data["inschrijvingen"][0]["voornaam"] == "Anna"
-    assert data["inschrijvingen"][0]["geschiedenis"] == []
+    # The one line of history: placed through the admin, as the factory places people.
+    assert [(line["van"], line["naar"]) for line in data["inschrijvingen"][0]["geschiedenis"]] == [
+        ("", "registered")
+    ]
     assert data["belangstelling"][0]["training"] == "IDO en jongeren"
 
 

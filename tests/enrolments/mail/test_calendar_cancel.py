@@ -14,9 +14,9 @@ from icalendar import Calendar
 from enrolments.models import Enrolment, QueuedEmail
 from enrolments.places import decisions, services
 from enrolments.places.tokens import self_service_path
-from tests.enrolments.test_admin_enrolments import adviser, session_change_data  # noqa: F401
-from tests.enrolments.test_group_mail_smtp import Inbox, inbox  # noqa: F401
-from tests.enrolments.test_mail_calendar import as_received, check_calendar_part
+from tests.enrolments.admin.test_enrolments import adviser, session_change_data  # noqa: F401
+from tests.enrolments.mail.test_calendar_attachments import as_received, check_calendar_part
+from tests.enrolments.mail.test_group_mail_smtp import Inbox, inbox  # noqa: F401
 from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,73 @@
+"""The outbox: a message that could not be sent is retried, and sent once (mail/outbox.py)."""
+
+import datetime
+import io
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from enrolments.mail.outbox import MAX_ATTEMPTS, STALE_SENDING, retry_pending
+from enrolments.models import QueuedEmail
+from tests.factories import QueuedEmailFactory
+
+pytestmark = pytest.mark.django_db
+
+FAILED, SENT = QueuedEmail.Status.FAILED, QueuedEmail.Status.SENT
+
+
+def test_retry_sends_a_failed_message():
+    message = QueuedEmailFactory(status=FAILED, attempts=1, last_error="down")
+    assert retry_pending() == (1, 0)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (SENT, 2, "")
+    assert [sent.to for sent in mail.outbox] == [[message.to]]
+
+
+def test_retry_sends_a_message_only_once():
+    QueuedEmailFactory(status=FAILED, attempts=1)
+    retry_pending()
+    assert retry_pending() == (0, 0)
+    assert len(mail.outbox) == 1
+
+
+def test_retry_keeps_a_message_that_fails_again():
+    message = QueuedEmailFactory(status=FAILED, attempts=1)
+    with mock.patch(
+        "enrolments.mail.outbox.EmailMultiAlternatives.send", side_effect=OSError("still down")
+    ):
+        assert retry_pending() == (0, 1)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (FAILED, 2, "still down")
+
+
+def test_retry_gives_up_after_the_last_attempt():
+    message = QueuedEmailFactory(status=FAILED, attempts=MAX_ATTEMPTS)
+    assert retry_pending() == (0, 0)
+    message.refresh_from_db()
+    assert message.status == FAILED and mail.outbox == []
+
+
+def test_retry_hands_back_a_message_left_sending_by_a_dead_process():
+    stale = timezone.now() - STALE_SENDING - datetime.timedelta(minutes=1)
+    message = QueuedEmailFactory(status=QueuedEmail.Status.SENDING, attempts=1, created_at=stale)
+    assert retry_pending() == (1, 0)
+    message.refresh_from_db()
+    assert message.status == SENT and len(mail.outbox) == 1
+
+
+def test_retry_leaves_a_message_another_process_is_sending():
+    message = QueuedEmailFactory(status=QueuedEmail.Status.SENDING, attempts=1)
+    assert retry_pending() == (0, 0)
+    message.refresh_from_db()
+    assert message.status == QueuedEmail.Status.SENDING and mail.outbox == []
+
+
+def test_send_queued_mail_command_reports_what_it_sent():
+    QueuedEmailFactory(status=FAILED, attempts=1)
+    out = io.StringIO()
+    call_command("send_queued_mail", stdout=out)
+    assert out.getvalue() == "Verstuurd: 1; opnieuw mislukt: 0.\n"
+    assert len(mail.outbox) == 1

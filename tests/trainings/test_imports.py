@@ -1,0 +1,29 @@
+"""The arrows inside trainings go one way: models reach querysets and matching, not back."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import trainings
+
+LOWER = ["querysets.py", "matching.py", "localised.py", "signals.py"]
+UPPER = {"trainings.models", "trainings.search", "trainings.admin", "trainings.services"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, at the top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("module", LOWER)
+def test_lower_trainings_modules_do_not_import_models_or_search(module):
+    path = Path(trainings.__file__).parent / module
+    assert imported_modules(path) & UPPER == set()

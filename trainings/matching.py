@@ -1,0 +1,116 @@
+"""How a query matches a course: the words of the query, without accents, lightly stemmed.
+
+Each word of a query must occur, as people type it: accents and capitals do not matter, a
+word may stand inside a compound ("bewustzijn" finds "privacybewustzijn"), and a light Dutch
+stemmer reduces it to the part its forms share ("didactiek" and "didactische" both become
+"didact", "bibliotheken" finds "bibliotheek"). PostgreSQL also ranks by the stored text-search
+vector; SQLite ranks title matches first.
+
+This module reads no models (CourseQuerySet.search calls it); trainings.search keeps the
+stored search data up to date and makes suggestions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import reduce
+from operator import add, and_
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower
+
+CONFIG = "tc_dutch"
+WORD = re.compile(r"\w+")
+MAX_TERMS = 8
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents: 'Coördinatoren' -> 'coordinatoren'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query, normalised; punctuation and one-letter words are dropped."""
+    words = [normalise(word) for word in WORD.findall(query or "")]
+    return [word for word in words if len(word) > 1 or word.isdigit()][:MAX_TERMS]
+
+
+# Dutch endings, longest first, that a stem drops. Only words of STEM_MIN_WORD letters or
+# more are stemmed, and a stem keeps at least STEM_MIN letters, so short words stay as typed.
+STEM_SUFFIXES = ("heden", "ische", "ieken", "heid", "isch", "iek", "en", "es", "e", "s")
+STEM_MIN_WORD = 6
+STEM_MIN = 5
+VOWELS = set("aeiouy")
+
+
+def stem(word: str) -> str:
+    """The part of a normalised word that its Dutch forms share, to match as a substring.
+
+    'didactiek' and 'didactische' -> 'didact'; 'bibliotheken' -> 'bibliothe' (which
+    'bibliotheek' contains: a long vowel is written single before -en); 'gesprekken' ->
+    'gesprek'; 'mediawijsheid' -> 'mediawijs'. Not a full stemmer: it only has to give a
+    prefix short enough to cover the forms and long enough to mean the same word.
+    """
+    if len(word) < STEM_MIN_WORD or not word.isalpha():
+        return word
+    for suffix in STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= STEM_MIN:
+            base = word[: -len(suffix)]
+            if suffix[0] in VOWELS:
+                if base[-1] == base[-2] and base[-1] not in VOWELS:
+                    base = base[:-1]  # gesprekk(en) -> gesprek
+                elif base[-1] not in VOWELS and base[-2] in VOWELS and len(base) > STEM_MIN:
+                    base = base[:-1]  # bibliothek(en) -> bibliothe, matching bibliotheek
+            return base
+    return word
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search(queryset: QuerySet, query: str) -> QuerySet:
+    """Courses matching every word of the query, annotated with rank (higher is better)."""
+    words = terms(query)
+    if not words:  # only punctuation or single letters: nothing to look for, nothing to rank
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    in_text = reduce(and_, (Q(search_text__contains=stem(word)) for word in words))
+    if uses_postgres():
+        parts = []
+        for word in words:
+            forms = dict.fromkeys([word, stem(word)])
+            parts.append("(" + " | ".join(f"{form}:*" for form in forms) + ")")
+        tsquery = SearchQuery(" & ".join(parts), search_type="raw", config=CONFIG)
+        # Dutch stemming finds "trainingsacteur" for "trainingsacteurs"; the stored text
+        # finds a word inside a compound. Cover density ranks by how close the words stand:
+        # a title that holds the whole query beats a long description that mentions each
+        # word often.
+        return queryset.filter(Q(search_vector=tsquery) | in_text).annotate(
+            rank=SearchRank(F("search_vector"), tsquery, cover_density=True)
+        )
+    queryset = queryset.filter(in_text)
+    title_hits = [
+        Case(
+            When(title_lower__contains=stem(word), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for word in words
+    ]
+    return queryset.alias(title_lower=Lower("title")).annotate(
+        rank=ExpressionWrapper(reduce(add, title_hits), output_field=FloatField())
+    )
