@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
-from enrolments.places.services import session_cancel
+from enrolments.places.decisions import session_cancel
 from enrolments.settlement.costs import CourseTerms, decide, session_costs_settle
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
 from trainings.models import OrganisationType, Price
