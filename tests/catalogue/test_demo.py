@@ -90,8 +90,11 @@ def test_demo_places_people_as_the_services_do():
 
 
 def test_demo_mails_are_stored_but_never_sent(django_capture_on_commit_callbacks, mailoutbox):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         call_command("demo", stdout=io.StringIO())
-    assert QueuedEmail.objects.exists()
-    assert not QueuedEmail.objects.exclude(status=QueuedEmail.Status.SUPPRESSED).exists()
+    assert callbacks  # the services asked for delivery after commit
+    assert QueuedEmail.objects.filter(kind="registered").exists()
+    assert QueuedEmail.objects.filter(kind="request_received").exists()
+    assert not QueuedEmail.objects.exclude(status=QueuedEmail.Status.SENT).exists()
+    assert not QueuedEmail.objects.filter(attempts__gt=0).exists()
     assert mailoutbox == []

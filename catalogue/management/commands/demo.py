@@ -3,7 +3,8 @@
 People take and free places through the services (enrolments/places/), so the demo only
 shows states the product can produce: the placement decides who is registered and who waits,
 every enrolment has its history and every change its mail. The mails never leave: they are
-stored as not sent (see `backdated`). The data itself is in catalogue/management/demo_data.py.
+marked as sent before the delivery after commit looks (see `backdated`). The data itself is
+in catalogue/management/demo_data.py.
 """
 
 import contextlib
@@ -49,6 +50,7 @@ from enrolments.models import (
     organisation_key,
 )
 from enrolments.places.groups import group_enrolment_confirm, group_enrolment_create
+from enrolments.places.interest import interest_register, session_request_create
 from enrolments.places.services import (
     Person,
     enrolment_cancel,
@@ -73,14 +75,16 @@ class DemoPerson:
 def backdated(moment: datetime.datetime):
     """Run services as if at `moment`: the audit lines and mails they write are stamped with
     the real time (record() and queue_email() take no `now`), so afterwards only those dated
-    fields are set to the moment of the story. The mails are stored as not sent in the same
-    transaction, so the delivery after commit finds nothing to send."""
+    fields are set to the moment of the story. The mails are marked as sent at that moment in
+    the same transaction, so the delivery after commit finds nothing to send (it only takes
+    pending and failed ones) and the outbox shows the history a live site would have; the
+    label for suppressed mails would say "repeated enrolment", which these are not."""
     events = EnrolmentEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     mails = QueuedEmail.objects.aggregate(last=Max("pk"))["last"] or 0
     yield
     EnrolmentEvent.objects.filter(pk__gt=events).update(at=moment)
     QueuedEmail.objects.filter(pk__gt=mails).update(
-        created_at=moment, status=QueuedEmail.Status.SUPPRESSED
+        created_at=moment, status=QueuedEmail.Status.SENT, sent_at=moment
     )
 
 
@@ -360,29 +364,30 @@ class Command(BaseCommand):
             datetime.time(10),
             tzinfo=timezone.get_current_timezone(),
         )
+        # The services take no `now`: the moments are set afterwards (dated fields only).
         for slug, email, organisation, city in DEMO_INTEREST:
-            Interest.objects.get_or_create(
-                course=Course.objects.get(slug=slug),
-                email=email,
-                defaults={
-                    "organisation": organisation,
-                    "city": city,
-                    "consent_at": moment,
-                    "created_at": moment,
-                },
+            course = Course.objects.get(slug=slug)
+            if Interest.objects.filter(course=course, email=email).exists():
+                continue
+            with backdated(moment):
+                interest_register(course=course, email=email, organisation=organisation, city=city)
+            Interest.objects.filter(course=course, email=email).update(
+                consent_at=moment, created_at=moment
             )
-        SessionRequest.objects.get_or_create(
-            course=Course.objects.get(slug="digitale-ongelijkheden-overheidsdiensten"),
-            email="opleidingen@ocmw-jette.example.org",
-            defaults={
-                "organisation": "OCMW Jette (demo)",
-                "contact_name": "Els Maes",
-                "participants": 18,
-                "preferred_period": "voorjaar, liefst op dinsdag",
-                "message": "Voor de medewerkers van het onthaal en de sociale dienst.",
-                "created_at": moment,
-            },
-        )
+        course = Course.objects.get(slug="digitale-ongelijkheden-overheidsdiensten")
+        email = "opleidingen@ocmw-jette.example.org"
+        if not SessionRequest.objects.filter(course=course, email=email).exists():
+            with backdated(moment):
+                request = session_request_create(
+                    course=course,
+                    organisation="OCMW Jette (demo)",
+                    contact_name="Els Maes",
+                    email=email,
+                    participants=18,
+                    preferred_period="voorjaar, liefst op dinsdag",
+                    message="Voor de medewerkers van het onthaal en de sociale dienst.",
+                )
+            SessionRequest.objects.filter(pk=request.pk).update(created_at=moment)
 
     def account(self, username: str, password: str, group: str, first_name: str):
         user, created = User.objects.get_or_create(
