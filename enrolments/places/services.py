@@ -355,18 +355,21 @@ def enrolment_create(
     public: bool = True,
     by_user: AbstractBaseUser | None = None,
     language: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> EnrolmentResult:
     """Enrol a person: registered if a place fits the caps, otherwise on the waiting list.
 
     public=True is the website: the registration deadline applies and a second attempt with an
     enrolled address creates nothing and mails that address instead (rule 6). From the admin
     (public=False) the deadline does not apply and a duplicate raises AlreadyEnrolled.
+    `now` places the enrolment at another moment (the demo's history); by default the time
+    taken under the lock.
     """
     organisation = " ".join(organisation.split())
     key = organisation_key(organisation)
     with transaction.atomic():
         session = lock_session(session_id)
-        now = timezone.now()  # taken under the lock: the queue follows the lock order
+        now = now or timezone.now()  # taken under the lock: the queue follows the lock order
         check_open(session, now, public=public)
         check_reservation(session, key, invitation_code, public=public)
         register_organisation(organisation, key)
@@ -389,10 +392,12 @@ def enrolment_cancel(
     by_user: AbstractBaseUser | None = None,
     self_service: bool = False,
     notify: bool = True,
+    now: datetime.datetime | None = None,
 ) -> Enrolment:
     """Cancel an enrolment (kept, with who, when and why) and promote from the waiting list.
 
     notify=False sends the person no e-mail (used when their data is erased on request).
+    `now` cancels at another moment (the demo's history; it decides a late cancellation).
     """
     session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
     with transaction.atomic():
@@ -402,7 +407,7 @@ def enrolment_cancel(
         )
         if enrolment.status == CANCELLED:
             return enrolment
-        now = timezone.now()
+        now = now or timezone.now()
         if self_service and session.starts_at is not None and session.starts_at <= now:
             raise SessionStarted(
                 _("De sessie is al begonnen. Afmelden kan nu alleen nog via de organisator.")

@@ -6,7 +6,13 @@ from django.contrib.auth.models import User
 from django.core import serializers
 from django.core.management import call_command
 
-from enrolments.models import Enrolment, EnrolmentEvent, EnrolmentGroup, Organisation
+from enrolments.models import (
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentGroup,
+    Organisation,
+    QueuedEmail,
+)
 from trainings.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +76,25 @@ def test_demo_twice_changes_nothing():
     call_command("demo", stdout=io.StringIO())
     assert Enrolment.objects.count() == enrolments
     assert snapshot() == first
+
+
+def test_demo_places_people_as_the_services_do():
+    call_command("demo", stdout=io.StringIO())
+    for session in Session.objects.with_counts():
+        assert not (session.registered_count < session.capacity and session.waitlisted_count)
+    created = EnrolmentEvent.objects.filter(kind=EnrolmentEvent.Kind.CREATED)
+    assert not Enrolment.objects.exclude(events__in=created).exists()
+    # The history is the demo's story, not the moment the command ran.
+    for event in created.select_related("enrolment"):
+        assert event.at == event.enrolment.created_at
+
+
+def test_demo_mails_are_stored_but_never_sent(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("demo", stdout=io.StringIO())
+    assert callbacks  # the services asked for delivery after commit
+    assert QueuedEmail.objects.filter(kind="registered").exists()
+    assert QueuedEmail.objects.filter(kind="request_received").exists()
+    assert not QueuedEmail.objects.exclude(status=QueuedEmail.Status.SENT).exists()
+    assert not QueuedEmail.objects.filter(attempts__gt=0).exists()
+    assert mailoutbox == []

@@ -1,7 +1,15 @@
-"""Load the real catalogue and demo sessions, enrolments and accounts. Safe to run again."""
+"""Load the real catalogue and demo sessions, enrolments and accounts. Safe to run again.
 
+People take and free places through the services (enrolments/places/), so the demo only
+shows states the product can produce: the placement decides who is registered and who waits,
+every enrolment has its history and every change its mail. The mails never leave: they are
+marked as sent before the delivery after commit looks (see `backdated`). The data itself is
+in catalogue/management/demo_data.py.
+"""
+
+import contextlib
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -9,8 +17,27 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from catalogue.management.demo_data import (
+    COST_STORIES,
+    DEMO_ACCOUNTS,
+    DEMO_INTEREST,
+    DEMO_SESSIONS,
+    FIRST_NAMES,
+    GROUP_ORGANISATION,
+    GROUP_SENDER,
+    GROUP_SESSION,
+    GROUP_SIZE,
+    HANDOVER_AFTER_DAYS,
+    HANDOVER_SESSION,
+    LAST_NAMES,
+    LOCATIONS,
+    ORGANISATION_TYPES,
+    REDUCED_PRICE_COURSE,
+    DemoSession,
+)
 from enrolments.models import (
     Attendance,
     Enrolment,
@@ -18,365 +45,47 @@ from enrolments.models import (
     EnrolmentGroup,
     Interest,
     Organisation,
+    QueuedEmail,
     SessionRequest,
     organisation_key,
 )
+from enrolments.places.groups import group_enrolment_confirm, group_enrolment_create
+from enrolments.places.interest import interest_register, session_request_create
+from enrolments.places.services import (
+    Person,
+    enrolment_cancel,
+    enrolment_create,
+    enrolment_substitute,
+)
+from enrolments.settlement.attendance import attendance_mark
 from enrolments.settlement.costs import session_costs_settle
 from trainings import search
 from trainings.models import Course, Location, Price, Session, SessionDay
 
-DEMO_ACCOUNTS = [
-    # username, password, group, first name
-    ("adviseur", "adviseur-demo", "POI-adviseurs", "Anouk"),
-    ("coordinator", "coordinator-demo", "Coördinatoren", "Bram"),
-]
 
-LOCATIONS = {
-    "utrecht": {
-        "name": "Leerhuis Utrecht",
-        "street_address": "Oudegracht 100",
-        "postal_code": "3511 AV",
-        "city": "Utrecht",
-        "country": "NL",
-    },
-    "zwolle": {
-        "name": "Bibliotheek Zwolle, leslokaal",
-        "street_address": "Diezerstraat 50",
-        "postal_code": "8011 RJ",
-        "city": "Zwolle",
-        "country": "NL",
-    },
-    "tilburg": {
-        "name": "Bibliotheek Tilburg Centrum",
-        "street_address": "Burgemeester Brokxlaan 1",
-        "postal_code": "5041 SB",
-        "city": "Tilburg",
-        "country": "NL",
-    },
-    "amsterdam": {
-        "name": "Leslokaal Cybersoek",
-        "street_address": "Tweede Tuindwarsstraat 10",
-        "postal_code": "1015 RZ",
-        "city": "Amsterdam",
-        "country": "NL",
-    },
-    "brussel": {
-        "name": "Opleidingscentrum GSOB",
-        "street_address": "Kunstberg 2",
-        "postal_code": "1000",
-        "city": "Brussel",
-        "country": "BE",
-    },
-    "online": {"name": "Online (videoverbinding)", "is_online": True, "city": "", "country": "NL"},
-}
-
-FIRST_NAMES = [
-    "Anna",
-    "Daan",
-    "Fatima",
-    "Jeroen",
-    "Lotte",
-    "Mohamed",
-    "Sanne",
-    "Thomas",
-    "Yara",
-    "Bart",
-    "Eline",
-    "Hamza",
-    "Ilse",
-    "Kees",
-    "Noor",
-    "Pieter",
-    "Rosa",
-    "Sem",
-    "Vera",
-    "Wouter",
-    "Zeynep",
-    "Lars",
-    "Mila",
-    "Ruben",
-]
-LAST_NAMES = [
-    "de Vries",
-    "Jansen",
-    "El Amrani",
-    "Bakker",
-    "Visser",
-    "Smit",
-    "Meijer",
-    "de Boer",
-    "Mulder",
-    "Yilmaz",
-    "Bos",
-    "Vos",
-    "Peters",
-    "Hendriks",
-    "Dekker",
-    "van Dijk",
-    "Brouwer",
-    "de Groot",
-    "Willems",
-    "Claes",
-    "Peeters",
-    "Maes",
-]
-ORGANISATIONS = [
-    "Bibliotheek De Waarden",
-    "Bibliotheek Rijnstreek",
-    "Bibliotheek Kempenland",
-    "Bibliotheek Eemvallei",
-    "Gemeente Zuidhaven",
-    "Bibliotheek Noordkust",
-]
-BRUSSELS_ORGANISATIONS = [
-    "Gemeente Sint-Gillis (demo)",
-    "OCMW Jette (demo)",
-    "Gemeente Evere (demo)",
-]
-# How advisers classified the demo organisations (type, country); one is left to classify.
-ORGANISATION_TYPES = {
-    "Bibliotheek De Waarden": ("library", "NL"),
-    "Bibliotheek Rijnstreek": ("library", "NL"),
-    "Bibliotheek Kempenland": ("library", "NL"),
-    "Bibliotheek Eemvallei": ("library", "NL"),
-    "Bibliotheek Noordkust": ("library", "NL"),
-    "Gemeente Zuidhaven": ("municipality", "NL"),
-    "Gemeente Sint-Gillis (demo)": ("municipality", "BE"),
-    "OCMW Jette (demo)": ("ocmw", "BE"),
-    "Gemeente Evere (demo)": ("municipality", "BE"),
-    "vzw Buurtwerk Brussel (demo)": ("nonprofit", "BE"),
-    "Bibliotheek Nieuwland (demo)": ("", ""),
-}
-# A course that is not in the public catalogue, to show a reduced price in the cost overview.
-REDUCED_PRICE_COURSE = {
-    "slug": "demo-gesprekken-aan-de-balie",
-    "title": "Gesprekken aan de balie (demo: verlaagd tarief)",
-    "summary": "Demotraining, niet in de catalogus: laat zien hoe een verlaagd tarief werkt.",
-}
+@dataclass(frozen=True)
+class DemoPerson:
+    index: int
+    person: Person
+    organisation: str
+    created: datetime.datetime
 
 
-@dataclass
-class DemoSession:
-    code: str
-    course: str
-    location: str
-    days: list[tuple[int, str, str]]  # (days from today, start, end)
-    capacity: int
-    min_participants: int = 0
-    registered: int = 0
-    waitlisted: int = 0
-    deadline_days: int | None = None  # days from today; default: a week before day one
-    status: str = Session.Status.SCHEDULED
-    max_per_organisation: int | None = None
-    reserved_for: str = ""
-    organisations: list[str] = field(default_factory=lambda: ORGANISATIONS)
-    trainer: str = ""
-    cancellation_reason: str = ""
-    invitation_code: str = ""
-
-
-DEMO_SESSIONS = [
-    DemoSession(
-        "DEMO-01",
-        "privacy-in-het-ido",
-        "utrecht",
-        [(21, "13:30", "17:00")],
-        16,
-        6,
-        registered=7,
-        trainer="Trainer van de POI",
-    ),
-    DemoSession(
-        "DEMO-02",
-        "ido-vaardigheidstraining",
-        "zwolle",
-        [(28, "09:30", "12:30")],
-        16,
-        8,
-        registered=14,
-        max_per_organisation=16,
-        trainer="Trainingsacteur",
-    ),
-    DemoSession(
-        "DEMO-03",
-        "mentale-weerbaarheid-en-gespreksvaardigheden",
-        "tilburg",
-        [(35, "09:30", "16:00")],
-        12,
-        6,
-        registered=12,
-        waitlisted=3,
-    ),
-    DemoSession(
-        "DEMO-04",
-        "digitale-ongelijkheden-overheidsdiensten",
-        "brussel",
-        [(42, "09:00", "12:00")],
-        20,
-        8,
-        registered=3,
-        deadline_days=28,
-        organisations=BRUSSELS_ORGANISATIONS,
-        trainer="Deskundige van CABAN",
-    ),
-    DemoSession(
-        "DEMO-05",
-        "ido-vaardigheidstraining",
-        "utrecht",
-        [(49, "13:00", "16:00")],
-        16,
-        6,
-        registered=5,
-        reserved_for="Bibliotheek De Waarden",
-        organisations=["Bibliotheek De Waarden"],
-        max_per_organisation=16,
-    ),
-    DemoSession(
-        "DEMO-06",
-        "intervisie-en-borgingstechnieken",
-        "online",
-        [(18, "10:00", "12:00")],
-        20,
-        5,
-        registered=9,
-        status=Session.Status.CONFIRMED,
-    ),
-    DemoSession(
-        "DEMO-07",
-        "didactische-vaardigheden",
-        "amsterdam",
-        [(56, "09:30", "16:30"), (63, "09:30", "16:30")],
-        14,
-        8,
-        registered=9,
-        trainer="Cybersoek",
-    ),
-    DemoSession(
-        "DEMO-08",
-        "samenwerken-in-het-ido-netwerk",
-        "utrecht",
-        [(70, "13:00", "16:30")],
-        24,
-        10,
-        registered=2,
-    ),
-    DemoSession(
-        "DEMO-09",
-        "privacy-in-het-ido",
-        "zwolle",
-        [(5, "09:30", "12:30")],
-        16,
-        6,
-        registered=10,
-        deadline_days=-1,
-        status=Session.Status.CONFIRMED,
-    ),
-    DemoSession(
-        "DEMO-10",
-        "mentale-weerbaarheid-en-gespreksvaardigheden",
-        "utrecht",
-        [(12, "09:30", "16:00")],
-        12,
-        6,
-        registered=0,
-        deadline_days=-2,
-        status=Session.Status.CANCELLED,
-    ),
-    DemoSession(
-        "DEMO-11",
-        "privacy-in-het-ido",
-        "tilburg",
-        [(-30, "13:30", "17:00")],
-        16,
-        6,
-        registered=11,
-        deadline_days=-37,
-        status=Session.Status.CONFIRMED,
-    ),
-    # Took place ten days ago; each person shows another cost outcome (see COST_STORIES).
-    DemoSession(
-        "DEMO-13",
-        "digitale-ongelijkheden-overheidsdiensten",
-        "brussel",
-        [(-10, "09:00", "12:00")],
-        20,
-        4,
-        registered=8,
-        deadline_days=-24,
-        status=Session.Status.CONFIRMED,
-        organisations=[
-            "Gemeente Sint-Gillis (demo)",
-            "OCMW Jette (demo)",
-            "Gemeente Evere (demo)",
-            "vzw Buurtwerk Brussel (demo)",
-            "Gemeente Sint-Gillis (demo)",
-            "OCMW Jette (demo)",
-            "Gemeente Evere (demo)",
-            "Bibliotheek Nieuwland (demo)",
-        ],
-        trainer="Deskundige van CABAN",
-    ),
-    DemoSession(
-        "DEMO-14",
-        REDUCED_PRICE_COURSE["slug"],
-        "utrecht",
-        [(-21, "09:30", "16:00"), (-14, "09:30", "16:00")],
-        12,
-        0,
-        registered=4,
-        deadline_days=-28,
-        status=Session.Status.CONFIRMED,
-        organisations=[
-            "Bibliotheek De Waarden",
-            "Bibliotheek Rijnstreek",
-            "Bibliotheek Kempenland",
-            "Gemeente Zuidhaven",
-        ],
-    ),
-    # Below the minimum with the deadline days away: "in gevaar" on the workplace.
-    DemoSession(
-        "DEMO-12",
-        "persoonlijke-en-organisatievraagstukken",
-        "zwolle",
-        [(9, "13:00", "16:30")],
-        16,
-        8,
-        registered=3,
-        deadline_days=3,
-    ),
-]
-
-DEMO_INTEREST = [
-    # course, e-mail, organisation, city
-    (
-        "ido-en-jongeren",
-        "jeugd.ido@bibliotheek-noordkust.example.org",
-        "Bibliotheek Noordkust",
-        "Den Helder",
-    ),
-    (
-        "ido-en-jongeren",
-        "projectleider@bibliotheek-eemvallei.example.org",
-        "Bibliotheek Eemvallei",
-        "Amersfoort",
-    ),
-    ("ido-en-jongeren", "ido@gemeente-zuidhaven.example.org", "Gemeente Zuidhaven", "Amersfoort"),
-    (
-        "omgaan-met-lvb-en-psychisch-kwetsbaren",
-        "frontoffice@bibliotheek-rijnstreek.example.org",
-        "Bibliotheek Rijnstreek",
-        "Leiden",
-    ),
-]
-
-
-# Per past session and person (by order of enrolment): attendance per day and what else
-# happened. "P" present, "A" absent, "E" excused (in time); "late"/"in time" cancellations.
-COST_STORIES = {
-    "DEMO-11": ["P", "P", "A", "P", "P", "E", "P", "P", "P", "P", "P"],
-    "DEMO-13": ["P", "A", "E", "P", "late", "in time", "P", "P"],
-    "DEMO-14": ["PP", "PA", "PE", "PP"],
-}
+@contextlib.contextmanager
+def backdated(moment: datetime.datetime):
+    """Run services as if at `moment`: the audit lines and mails they write are stamped with
+    the real time (record() and queue_email() take no `now`), so afterwards only those dated
+    fields are set to the moment of the story. The mails are marked as sent at that moment in
+    the same transaction, so the delivery after commit finds nothing to send (it only takes
+    pending and failed ones) and the outbox shows the history a live site would have; the
+    label for suppressed mails would say "repeated enrolment", which these are not."""
+    events = EnrolmentEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    mails = QueuedEmail.objects.aggregate(last=Max("pk"))["last"] or 0
+    yield
+    EnrolmentEvent.objects.filter(pk__gt=events).update(at=moment)
+    QueuedEmail.objects.filter(pk__gt=mails).update(
+        created_at=moment, status=QueuedEmail.Status.SENT, sent_at=moment
+    )
 
 
 def upsert(model, lookup: dict, values: dict):
@@ -397,6 +106,31 @@ def parse_time(value: str) -> datetime.time:
     return datetime.time(int(hours), int(minutes))
 
 
+def demo_people(demo: DemoSession, first_start: datetime.datetime) -> list[DemoPerson]:
+    """The people of a demo session in the order they enrolled: some weeks before the
+    session, a few hours apart."""
+    seed = sum(ord(char) for char in demo.code)
+    start_day = min(first_start.date(), timezone.localdate())
+    people = []
+    for index in range(demo.registered + demo.waitlisted):
+        first = FIRST_NAMES[(seed + index) % len(FIRST_NAMES)]
+        last = LAST_NAMES[(seed * 3 + index * 7) % len(LAST_NAMES)]
+        email = f"{first}.{last}.{index}".lower().replace(" ", "") + "@demo.example.org"
+        job_title = "IDO-medewerker" if index % 3 else "Coördinator"
+        created = datetime.datetime.combine(
+            start_day - datetime.timedelta(days=45), datetime.time(8), tzinfo=first_start.tzinfo
+        ) + datetime.timedelta(hours=7 * index)
+        people.append(
+            DemoPerson(
+                index,
+                Person(first, last, email, job_title),
+                demo.organisations[index % len(demo.organisations)],
+                created,
+            )
+        )
+    return people
+
+
 class Command(BaseCommand):
     help = "Laadt de catalogus, demosessies met inschrijvingen en demo-accounts (herhaalbaar)."
 
@@ -406,14 +140,11 @@ class Command(BaseCommand):
             self.reduced_price_course()
             locations = {key: self.location(values) for key, values in LOCATIONS.items()}
             today = timezone.localdate()
-            sessions = {
-                demo.code: self.session(demo, locations[demo.location], today)
-                for demo in DEMO_SESSIONS
-            }
+            for demo in DEMO_SESSIONS:
+                self.session(demo, locations[demo.location], today)
             self.organisations()
             for code, story in COST_STORIES.items():
-                self.attendance_and_costs(sessions[code], story)
-            self.group_and_substitution(sessions)
+                self.attendance_and_costs(Session.objects.get(code=code), story)
             accounts = [self.account(*account) for account in DEMO_ACCOUNTS]
             self.interest_and_requests()
         # After the demo course, so a second run finds nothing to change; also tells the page
@@ -474,38 +205,77 @@ class Command(BaseCommand):
                 {"session": session, "date": date},
                 {"start_time": start, "end_time": end},
             )
-        self.enrolments(session, demo, first_start)
+        self.enrolments(session, demo_people(demo, first_start))
         return session
 
-    def enrolments(self, session: Session, demo: DemoSession, first_start: datetime.datetime):
-        people = [(Enrolment.Status.REGISTERED, i) for i in range(demo.registered)] + [
-            (Enrolment.Status.WAITLISTED, demo.registered + i) for i in range(demo.waitlisted)
-        ]
-        seed = sum(ord(char) for char in demo.code)
-        for status, index in people:
-            first = FIRST_NAMES[(seed + index) % len(FIRST_NAMES)]
-            last = LAST_NAMES[(seed * 3 + index * 7) % len(LAST_NAMES)]
-            organisation = demo.organisations[index % len(demo.organisations)]
-            email = f"{first}.{last}.{index}".lower().replace(" ", "") + "@demo.example.org"
-            # Enrolled in the past, some weeks before the session, a few hours apart.
-            start_day = min(first_start.date(), timezone.localdate())
-            created = datetime.datetime.combine(
-                start_day - datetime.timedelta(days=45), datetime.time(8), tzinfo=first_start.tzinfo
-            ) + datetime.timedelta(hours=7 * index)
-            Enrolment.objects.get_or_create(
-                session=session,
-                email=email,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "organisation": organisation,
-                    "organisation_key": organisation_key(organisation),
-                    "job_title": "IDO-medewerker" if index % 3 else "Coördinator",
-                    "status": status,
-                    "created_at": created,
-                    "privacy_accepted_at": created,
-                },
+    def enrolments(self, session: Session, people: list[DemoPerson]):
+        """Enrol the people one after another, as the website would have at the time; the
+        placement decides who gets a place and who waits. Who is there already is left
+        alone, so a second run changes nothing."""
+        enrolled = set(Enrolment.objects.filter(session=session).values_list("email", flat=True))
+        group = []
+        if session.code == GROUP_SESSION:
+            group = [p for p in people if p.organisation == GROUP_ORGANISATION][:GROUP_SIZE]
+        for demo_person in people:
+            if demo_person.person.email in enrolled or demo_person in group:
+                continue
+            if session.code == HANDOVER_SESSION and demo_person.index == 0:
+                self.handover(session, demo_person)
+                continue
+            with backdated(demo_person.created):
+                self.enrol(session, demo_person.person, demo_person)
+        if group and not any(p.person.email in enrolled for p in group):
+            self.group(session, group)
+
+    def enrol(self, session: Session, person: Person, demo_person: DemoPerson) -> Enrolment:
+        return enrolment_create(
+            session_id=session.pk,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            organisation=demo_person.organisation,
+            job_title=person.job_title,
+            invitation_code=session.invitation_code,
+            now=demo_person.created,
+        ).enrolment
+
+    def handover(self, session: Session, demo_person: DemoPerson):
+        """A colleague enrolled, and handed the place to this person three days later."""
+        colleague = Person(
+            "Collega",
+            f"van {demo_person.organisation} (demo)",
+            f"collega.{session.code}@demo.example.org".lower(),
+            demo_person.person.job_title,
+        )
+        with backdated(demo_person.created):
+            enrolment = self.enrol(session, colleague, demo_person)
+        with backdated(demo_person.created + datetime.timedelta(days=HANDOVER_AFTER_DAYS)):
+            enrolment_substitute(enrolment_id=enrolment.pk, person=demo_person.person)
+
+    def group(self, session: Session, people: list[DemoPerson]):
+        """Colleagues enrolled together: the sender filled in the group form and confirmed
+        it. The group services take no `now` and check that the session is still open, so
+        they run now; the moments of the story are set afterwards (dated fields only)."""
+        name, email = GROUP_SENDER
+        moment = people[0].created
+        with backdated(moment):
+            group = group_enrolment_create(
+                session_id=session.pk,
+                organisation=GROUP_ORGANISATION,
+                people=[p.person for p in people],
+                submitted_by_name=name,
+                submitted_by_email=email,
+                invitation_code=session.invitation_code,
             )
+            group_enrolment_confirm(group_id=group.pk)
+        EnrolmentGroup.objects.filter(pk=group.pk).update(created_at=moment, confirmed_at=moment)
+        for demo_person in people:
+            Enrolment.objects.filter(
+                session=session, email=demo_person.person.email, group=group
+            ).update(created_at=demo_person.created, privacy_accepted_at=demo_person.created)
+            EnrolmentEvent.objects.filter(
+                enrolment__group=group, enrolment__email=demo_person.person.email
+            ).update(at=demo_person.created)
 
     def reduced_price_course(self):
         course = upsert(
@@ -556,78 +326,37 @@ class Command(BaseCommand):
         enrolments = list(Enrolment.objects.filter(session=session).order_by("created_at", "pk"))
         for enrolment, plot in zip(enrolments, story, strict=False):
             if plot in ("late", "in time"):
+                if enrolment.is_cancelled:
+                    continue
                 before = 3 if plot == "late" else 40
                 moment = datetime.datetime.combine(
                     days[0].date - datetime.timedelta(days=before), datetime.time(10), tzinfo=tz
                 )
-                upsert(
-                    Enrolment,
-                    {"pk": enrolment.pk},
-                    {
-                        "status": Enrolment.Status.CANCELLED,
-                        "cancelled_at": moment,
-                        "cancelled_late": plot == "late",
-                        "cancellation_reason": "Kan toch niet (demo)",
-                    },
-                )
+                # The service decides from the course's terms whether this is late.
+                with backdated(moment):
+                    enrolment_cancel(
+                        enrolment_id=enrolment.pk, reason="Kan toch niet (demo)", now=moment
+                    )
                 continue
+            marked = set(
+                Attendance.objects.filter(enrolment=enrolment).values_list("day_id", flat=True)
+            )
             for day, mark in zip(days, plot, strict=False):
+                if day.pk in marked:
+                    continue
                 status = {"P": "present", "A": "absent", "E": "excused"}[mark]
                 # An excuse registered two days after the day, within the window.
                 later = 2 if mark == "E" else 0
-                upsert(
-                    Attendance,
-                    {"enrolment": enrolment, "day": day},
-                    {
-                        "status": status,
-                        "marked_at": datetime.datetime.combine(
-                            day.date + datetime.timedelta(days=later),
-                            day.end_time,
-                            tzinfo=tz,
-                        ),
-                    },
+                moment = datetime.datetime.combine(
+                    day.date + datetime.timedelta(days=later), day.end_time, tzinfo=tz
                 )
+                # attendance_mark takes no `now`: the moment is set afterwards.
+                with backdated(moment):
+                    attendance = attendance_mark(
+                        enrolment_id=enrolment.pk, day_id=day.pk, status=status, settle=False
+                    )
+                Attendance.objects.filter(pk=attendance.pk).update(marked_at=moment)
         session_costs_settle(session_id=session.pk)
-
-    def group_and_substitution(self, sessions: dict[str, Session]):
-        """Three colleagues of one library enrolled together, and a place handed over."""
-        session = sessions["DEMO-02"]
-        organisation = "Bibliotheek Rijnstreek"
-        colleagues = list(
-            Enrolment.objects.filter(session=session, organisation=organisation).order_by(
-                "created_at", "pk"
-            )[:3]
-        )
-        if colleagues:
-            group, _ = EnrolmentGroup.objects.get_or_create(
-                session=session,
-                organisation=organisation,
-                submitted_by_email="teamleider@bibliotheek-rijnstreek.example.org",
-                defaults={
-                    "submitted_by_name": "Teamleider Rijnstreek",
-                    "created_at": colleagues[0].created_at,
-                    "confirmed_at": colleagues[0].created_at,
-                    "size": len(colleagues),
-                },
-            )
-            Enrolment.objects.filter(pk__in=[c.pk for c in colleagues]).update(group=group)
-        handed_over = (
-            Enrolment.objects.filter(session=sessions["DEMO-01"])
-            .order_by("created_at", "pk")
-            .first()
-        )
-        if handed_over and not handed_over.events.filter(kind="substituted").exists():
-            EnrolmentEvent.objects.create(
-                enrolment=handed_over,
-                kind=EnrolmentEvent.Kind.SUBSTITUTED,
-                from_status=handed_over.status,
-                to_status=handed_over.status,
-                at=handed_over.created_at + datetime.timedelta(days=3),
-                note=(
-                    f"Collega van {handed_over.organisation} (demo) vervangen door "
-                    f"{handed_over.full_name} ({handed_over.email})"
-                ),
-            )
 
     def interest_and_requests(self):
         moment = datetime.datetime.combine(
@@ -635,29 +364,30 @@ class Command(BaseCommand):
             datetime.time(10),
             tzinfo=timezone.get_current_timezone(),
         )
+        # The services take no `now`: the moments are set afterwards (dated fields only).
         for slug, email, organisation, city in DEMO_INTEREST:
-            Interest.objects.get_or_create(
-                course=Course.objects.get(slug=slug),
-                email=email,
-                defaults={
-                    "organisation": organisation,
-                    "city": city,
-                    "consent_at": moment,
-                    "created_at": moment,
-                },
+            course = Course.objects.get(slug=slug)
+            if Interest.objects.filter(course=course, email=email).exists():
+                continue
+            with backdated(moment):
+                interest_register(course=course, email=email, organisation=organisation, city=city)
+            Interest.objects.filter(course=course, email=email).update(
+                consent_at=moment, created_at=moment
             )
-        SessionRequest.objects.get_or_create(
-            course=Course.objects.get(slug="digitale-ongelijkheden-overheidsdiensten"),
-            email="opleidingen@ocmw-jette.example.org",
-            defaults={
-                "organisation": "OCMW Jette (demo)",
-                "contact_name": "Els Maes",
-                "participants": 18,
-                "preferred_period": "voorjaar, liefst op dinsdag",
-                "message": "Voor de medewerkers van het onthaal en de sociale dienst.",
-                "created_at": moment,
-            },
-        )
+        course = Course.objects.get(slug="digitale-ongelijkheden-overheidsdiensten")
+        email = "opleidingen@ocmw-jette.example.org"
+        if not SessionRequest.objects.filter(course=course, email=email).exists():
+            with backdated(moment):
+                request = session_request_create(
+                    course=course,
+                    organisation="OCMW Jette (demo)",
+                    contact_name="Els Maes",
+                    email=email,
+                    participants=18,
+                    preferred_period="voorjaar, liefst op dinsdag",
+                    message="Voor de medewerkers van het onthaal en de sociale dienst.",
+                )
+            SessionRequest.objects.filter(pk=request.pk).update(created_at=moment)
 
     def account(self, username: str, password: str, group: str, first_name: str):
         user, created = User.objects.get_or_create(

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from catalogue.management.commands.demo import FIRST_NAMES, LAST_NAMES
+from catalogue.management.demo_data import FIRST_NAMES, LAST_NAMES
 from enrolments.models import Enrolment, organisation_key
 from trainings import search
 from trainings.models import (
