@@ -185,13 +185,11 @@ def _mentions(field: str, terms: Iterable[str]) -> Q:
 
 def names_in_notes(email: str) -> set[str]:
     """Names written beside this address in history notes (a hand-over names both people)."""
-    from enrolments.places.services import HANDED_OVER_NOTE, SUBSTITUTED_NOTE
-
     # What may stand between a closing bracket and the next name, in every language.
     joiners = set()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            for template in (SUBSTITUTED_NOTE, HANDED_OVER_NOTE):
+            for template in (services.SUBSTITUTED_NOTE, services.HANDED_OVER_NOTE):
                 before_new = _(template).split("%(new)s")[0]
                 joiners.add(before_new.rsplit(")", 1)[-1].strip().casefold())
     found = set()
