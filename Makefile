@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKER_ARGS = run_huey --workers 2 --worker-type thread --max-delay 1 --flush-locks
 
-.PHONY: run serve test install install-dev lint format messages bench bench-smoke bench-export clean
+.PHONY: run worker serve test install install-dev lint format messages bench bench-smoke bench-export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,15 +27,22 @@ install-dev: $(VENV)/.installed-dev
 
 ## make run: install, write the local .env (debug on, a generated key, SITE_URL), migrate an
 ## SQLite database (or DATABASE_URL), load the catalogue and demo data, and serve
-## http://127.0.0.1:8000/ with the development server (make run PORT=8300 for another port).
+## http://127.0.0.1:8000/ with the development server and the worker side by side (honcho,
+## Procfile.dev; Ctrl+C stops both). make run PORT=8300 for another port.
 run: install
 	$(BIN)/python -m catalogue.localenv --site-url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
-## make serve: run the way production does: collected, compressed and hashed static files
-## served by whitenoise, gunicorn with one worker per core, DJANGO_DEBUG=0. Locally it serves
+## make worker: the worker alone (mail, decisions at the deadline, reminders, nightly jobs),
+## as the Procfile's `worker` line runs it in production.
+worker: install
+	$(BIN)/python manage.py $(WORKER_ARGS)
+
+## make serve: run the way production does (the Procfile): collected, compressed and hashed
+## static files served by whitenoise, gunicorn with one worker per core, the task worker beside
+## it, DJANGO_DEBUG=0. Locally it serves
 ## plain HTTP (DJANGO_HTTPS=0) and makes up a secret key if none is set.
 serve: export DJANGO_DEBUG = 0
 serve: export DJANGO_HTTPS ?= 0
@@ -42,7 +50,7 @@ serve: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(s
 serve: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn catalogue.wsgi --bind $(HOST):$(PORT)
+	GUNICORN_BIND=$(HOST):$(PORT) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile start
 
 ## make test: install the dev dependencies and run the whole test suite.
 test: install-dev

@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
+from catalogue.taskqueue import task_queue
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Local settings: `make run` writes a git-ignored `.env` beside manage.py (debug on, a generated
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "csp",
     "django_filters",
+    "huey.contrib.djhuey",
     "catalogue",
     "trainings",
     "enrolments",
@@ -305,6 +308,23 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that accepts the connection and never answers must not hold the worker.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# -- Work outside the request (Huey) ----------------------------------------------------------
+# Mail, decisions at the deadline, reminders and nightly jobs run in the worker
+# (`make worker`, `manage.py run_huey`). TASK_QUEUE_URL chooses where the queue lives:
+# sqlite:///path (one machine), redis://host:6379/1 or postgres://… (workers on several
+# machines). Unset: beside the database (an SQLite file next to db.sqlite3, or tables in the
+# same PostgreSQL database). The outbox (QueuedEmail) stays the truth; the queue only says
+# "now".
+TASK_QUEUE_URL = os.environ.get("TASK_QUEUE_URL", "")
+HUEY = task_queue(
+    TASK_QUEUE_URL, DATABASES["default"], immediate=env_bool("TASK_QUEUE_IMMEDIATE", False)
+)
+# Days before a session's first day that people with a place get a reminder (0: none).
+REMINDER_DAYS_BEFORE = int(os.environ.get("DJANGO_REMINDER_DAYS_BEFORE", "3"))
+
 # The public address of the site, used in e-mails and calendar files that leave the request.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

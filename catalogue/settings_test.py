@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_HTTPS", "0")  # the test client speaks plain HTTP
 
 from catalogue.settings import *  # noqa: F403
 from catalogue.settings import DATABASES, STORAGES
+from catalogue.taskqueue import task_queue
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,3 +29,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"trainingscatalogus-test-{os.getpid()}.sqlite3")
     }
+
+# Tasks run at once, in the test's own process (the tests of the real worker start one).
+HUEY = task_queue("", DATABASES["default"], immediate=True)

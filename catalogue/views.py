@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from catalogue.cache import PLACES, cached_page, course_version_key
 from catalogue.filters import CourseFilter
 from catalogue.structured_data import catalogue_data, course_data
+from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import translated_columns
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
 from trainings.querysets import attach_labels
@@ -329,4 +330,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except Exception:  # the point is to report any database failure, whatever its kind
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+    # The worker's health, for monitoring: mail waits (nothing is lost) while it is down.
+    waiting = oldest_unsent_age()
+    seconds = 0 if waiting is None else int(waiting.total_seconds())
+    return HttpResponse(f"ok\noldest unsent mail: {seconds} s\n", content_type="text/plain")

@@ -204,6 +204,8 @@ class Enrolment(models.Model):
     privacy_accepted_at = models.DateTimeField(_("privacyverklaring gelezen op"), null=True)
     promoted_at = models.DateTimeField(_("van wachtlijst geplaatst op"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("geannuleerd op"), null=True, blank=True)
+    # The reminder a few days before the first day (enrolments/mail/jobs.py): once.
+    reminded_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("geannuleerd door"),
@@ -509,10 +511,13 @@ class SessionRequest(models.Model):
 
 
 class QueuedEmail(models.Model):
-    """An e-mail stored with the change that caused it and sent after commit.
+    """An e-mail stored with the change that caused it, and sent by the worker.
 
-    A failed send stays here and is retried by `manage.py send_queued_mail`, so a mail
-    server that is down never loses or blocks an enrolment.
+    The request stores what the mail is about (`context`: references to rows and the facts
+    of that moment, such as the calendar days and their SEQUENCE); the worker renders it in
+    `language`, sends it and keeps the rendered text here. A failed send is retried with
+    backoff until MAX_ATTEMPTS, so a mail server that is down never loses or blocks an
+    enrolment.
     """
 
     class Status(models.TextChoices):
@@ -521,11 +526,14 @@ class QueuedEmail(models.Model):
         SENT = "sent", _("Verzonden")
         FAILED = "failed", _("Mislukt")
         SUPPRESSED = "suppressed", _("Niet verzonden: herhaalde aanmelding")
+        DROPPED = "dropped", _("Niet verzonden: gegevens gewist")
 
     kind = models.CharField(_("soort"), max_length=40)
     to = models.EmailField(_("aan"), max_length=254)
-    subject = models.CharField(_("onderwerp"), max_length=300)
-    body_text = models.TextField(_("tekst"))
+    language = models.CharField(_("taal"), max_length=10, default="nl")
+    context = models.JSONField(_("inhoud"), default=dict, blank=True)
+    subject = models.CharField(_("onderwerp"), max_length=300, blank=True)
+    body_text = models.TextField(_("tekst"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
     attachments = models.JSONField(_("bijlagen"), default=list, blank=True)
     enrolment = models.ForeignKey(
@@ -542,13 +550,18 @@ class QueuedEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
     last_error = models.TextField(_("laatste fout"), blank=True)
     created_at = models.DateTimeField(_("aangemaakt op"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("volgende poging"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("verzending begonnen op"), null=True, blank=True)
     sent_at = models.DateTimeField(_("verzonden op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="queuedemail_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="queuedemail_status"),
+            models.Index(fields=["status", "next_attempt_at"], name="queuedemail_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"

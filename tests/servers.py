@@ -124,3 +124,40 @@ def wait_until_up(url: str, log_dir: Path, timeout: float = 30) -> None:
             time.sleep(0.2)
     logs = "\n".join(path.read_text() for path in log_dir.glob("gunicorn-*.log"))
     raise RuntimeError(f"gunicorn at {url} did not start:\n{logs}")
+
+
+WORKER_COMMAND = [
+    "run_huey",
+    "--workers",
+    "2",
+    "--worker-type",
+    "thread",
+    "--max-delay",
+    "1",
+    "--flush-locks",
+]
+
+
+@contextmanager
+def worker(static_root: Path, log_dir: Path, *, name: str = "worker", **overrides):
+    """Run the task worker (`manage.py run_huey`, as the Procfile does) against the test
+    database; yields the process (kill it to play a crash)."""
+    log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *WORKER_COMMAND],
+        cwd=ROOT,
+        env=production_env(static_root, **overrides),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()

@@ -122,6 +122,20 @@ def calendar_bytes(
     return calendar.to_ical()
 
 
+def publish_bytes(session: Session, days: Iterable[SessionDay]) -> bytes:
+    """METHOD:PUBLISH of these days of one session, as they were when a mail was queued (the
+    worker renders later; the SEQUENCE must be the one of that moment)."""
+    calendar = _calendar(method="PUBLISH")
+    stamp = datetime.datetime.now(datetime.UTC)
+    days = list(days)
+    for number, day in enumerate(days, start=1):
+        event = day_event(session, day, number=number, count=len(days), stamp=stamp)
+        event.add("organizer", _organizer())
+        calendar.add_component(event)
+    add_timezones(calendar)
+    return calendar.to_ical()
+
+
 def cancel_bytes(
     session: Session, days: Iterable[SessionDay], *, attendee: str, sequence_step: int = 1
 ) -> bytes:

@@ -13,19 +13,31 @@ from enrolments.models import QueuedEmail
 class QueuedEmailAdmin(admin.ModelAdmin):
     """Outgoing mail, to see what was sent and to retry what failed."""
 
-    list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["to", "subject"]
-    fields = [
+    list_display = [
+        "created_at",
         "kind",
         "to",
         "subject",
         "status",
         "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["to", "subject"]
+    fields = [
+        "kind",
+        "to",
+        "language",
+        "subject",
+        "status",
+        "attempts",
         "last_error",
         "created_at",
+        "next_attempt_at",
         "sent_at",
         "enrolment",
+        "body_text",
     ]
     readonly_fields = fields
     actions = ["retry"]

@@ -1,51 +1,43 @@
-"""E-mails to participants, stored with the change that causes them and sent after commit.
+"""E-mails to participants: stored with the change that causes them, sent by the worker.
 
-queue_email() renders the message and stores it inside the caller's transaction: if the
-enrolment rolls back, so does its mail; if the mail server is down, the enrolment stands and
-the message waits in QueuedEmail until `manage.py send_queued_mail` delivers it.
+The request only writes a QueuedEmail row in its own transaction (what the mail is about,
+packed as references and the facts of that moment) and, once committed, asks the worker to
+send it. The worker claims due rows (`select_for_update(skip_locked=True)`), renders them in
+the person's language (enrolments/mail/render.py), sends a batch over one SMTP connection
+and records the outcome; failures are retried with backoff. A periodic sweep sends whatever
+the queue never delivered (queue down, worker killed), so no mail is lost, and the claim
+makes sure none is sent twice.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
 import logging
-from email.utils import make_msgid
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEText
-from django.db import transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.core import mail
+from django.db import DatabaseError, transaction
+from django.db.models import F, Min, Q
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
 
+from enrolments.mail.packing import pack
+from enrolments.mail.render import Gone, build_message, render_into
 from enrolments.models import Enrolment, QueuedEmail
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+BATCH = 50
+# A worker that died while sending leaves rows claimed; after this they are due again.
 STALE_SENDING = datetime.timedelta(minutes=10)
+Status = QueuedEmail.Status
+DUE = [Status.PENDING, Status.FAILED]
 
-SUBJECTS = {
-    "registered": gettext_noop("Inschrijving bevestigd: {course}"),
-    "waitlisted": gettext_noop("Op de wachtlijst (plaats {position}): {course}"),
-    "promoted": gettext_noop("Er is een plaats vrij: je bent ingeschreven voor {course}"),
-    "already_enrolled": gettext_noop("Je inschrijving voor {course}"),
-    "cancelled": gettext_noop("Je inschrijving is geannuleerd: {course}"),
-    "session_confirmed": gettext_noop("{course} gaat door"),
-    "session_cancelled": gettext_noop("Geannuleerd: {course} op {date}"),
-    "session_changed": gettext_noop("Nieuwe planning: {course}"),
-    "interest": gettext_noop("Nieuwe sessie gepland: {course}"),
-    "request_received": gettext_noop("Je aanvraag voor een sessie op maat: {course}"),
-    "group_confirm": gettext_noop("Bevestig je groepsaanmelding voor {course} op {date}"),
-    "substituted": gettext_noop("Je plaats is overgedragen: {course}"),
-    "substitute": gettext_noop("Je neemt de plaats van een collega over: {course}"),
-    "substitute_enrolled": gettext_noop("Een collega wilde je een plaats overdragen: {course}"),
-}
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """Wait before the next try: 30 s, 1, 2, 4 … minutes, at most an hour."""
+    return datetime.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 def queue_email(
@@ -54,129 +46,167 @@ def queue_email(
     to: str,
     context: dict,
     enrolment: Enrolment | None = None,
-    attachments: list[dict] | None = None,
     language: str | None = None,
     send: bool = True,
 ) -> QueuedEmail:
-    """Render an e-mail now, in the person's language, and send it when the current
-    transaction commits. send=False stores it as not sent (the same work, no message)."""
-    context = {"site_url": settings.SITE_URL, **context}
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = _(SUBJECTS[kind]).format(**context.get("subject", {}))
-        text = render_to_string(f"enrolments/email/{kind}.txt", context)
-        html = render_to_string(f"enrolments/email/{kind}.html", context)
+    """Store a mail in the caller's transaction; the worker renders and sends it after the
+    commit. `context` holds rows (stored as references), days (stored as they are now) and
+    plain values. send=False stores it as not to be sent (the same work, no message)."""
     message = QueuedEmail.objects.create(
         kind=kind,
         to=to,
-        subject=" ".join(subject.split())[:300],
-        body_text=text,
-        body_html=html,
-        attachments=attachments or [],
+        language=language or settings.LANGUAGE_CODE,
+        context=pack(context),
         enrolment=enrolment,
-        status=QueuedEmail.Status.PENDING if send else QueuedEmail.Status.SUPPRESSED,
+        status=Status.PENDING if send else Status.SUPPRESSED,
     )
     if send:
-        transaction.on_commit(lambda: deliver(message.pk, message))
+        transaction.on_commit(lambda: ask_worker(message.pk))
     return message
 
 
-def ics_attachment(filename: str, content: bytes, method: str = "PUBLISH") -> dict:
-    """A calendar file for a mail; `method` must be the VCALENDAR's METHOD (RFC 6047)."""
-    return {
-        "filename": filename,
-        "content": base64.b64encode(content).decode("ascii"),
-        "mimetype": f"text/calendar; method={method}",
-    }
-
-
-class Email(EmailMultiAlternatives):
-    """Django's message, with calendar parts as RFC 6047 wants them: one charset parameter
-    (Django would add its own after ours) and the method of the VCALENDAR inside."""
-
-    def _create_mime_attachment(self, content, mimetype):
-        if not mimetype.startswith("text/calendar"):
-            return super()._create_mime_attachment(content, mimetype)
-        params = dict(part.strip().split("=", 1) for part in mimetype.split(";")[1:] if "=" in part)
-        part = SafeMIMEText(content, "calendar", "utf-8")
-        if params.get("method"):
-            part.set_param("method", params["method"].strip().strip('"').upper())
-        return part
-
-
-def headers() -> dict[str, str]:
-    """Headers for every message: a Message-ID in the site's domain (Django's names the
-    machine, often `localhost`, which spam filters count against us), and Auto-Submitted
-    (RFC 3834) so that out-of-office replies do not come back to a no-reply address."""
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return {
-        "Message-ID": make_msgid(domain=domain),
-        "Auto-Submitted": "auto-generated",
-        "X-Auto-Response-Suppress": "All",
-    }
-
-
-def deliver(pk: int, message: QueuedEmail | None = None) -> bool:
-    """Send one queued e-mail; True when sent. Safe to call from several processes.
-
-    `message` saves reading the row back when the caller has just stored it."""
-    claimed = QueuedEmail.objects.filter(
-        pk=pk, status__in=[QueuedEmail.Status.PENDING, QueuedEmail.Status.FAILED]
-    ).update(status=QueuedEmail.Status.SENDING, attempts=F("attempts") + 1)
-    if not claimed:
-        return False  # someone else sent it, or is sending it now
-    if message is None:
-        message = QueuedEmail.objects.get(pk=pk)
-    email = Email(
-        subject=message.subject,
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to],
-        headers=headers(),
-    )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
-    for attachment in message.attachments:
-        email.attach(
-            attachment["filename"],
-            base64.b64decode(attachment["content"]),
-            attachment["mimetype"],
-        )
+def ask_worker(pk: int) -> None:
+    """Put "send this one" on the task queue. A queue that is down costs nothing but time:
+    the row waits for the sweep."""
     try:
-        email.send()
-    except Exception as error:  # any transport failure: keep the message for a retry
-        # The id, never the address: logs are kept longer and read by more people than the
-        # outbox. The error text itself can quote the address (SMTP 550 replies do).
-        logger.warning(
-            "Sending e-mail %s (%s) failed: %s",
-            pk,
-            message.kind,
-            type(error).__name__,
+        send_task(pk)
+    except Exception as error:  # any queue failure: the outbox row is still there
+        logger.warning("Queueing e-mail %s failed: %s", pk, type(error).__name__)
+
+
+@db_task(retries=0)
+def send_task(pk: int) -> None:
+    send_due(pks=[pk])
+
+
+def _claim(pks: list[int] | None, limit: int, now: datetime.datetime) -> list[QueuedEmail]:
+    with transaction.atomic():
+        due = QueuedEmail.objects.filter(
+            status__in=DUE, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now
         )
-        QueuedEmail.objects.filter(pk=pk).update(
-            status=QueuedEmail.Status.FAILED, last_error=str(error)[:2000]
+        if pks is not None:
+            due = due.filter(pk__in=pks)
+        ids = list(
+            due.order_by("created_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
         )
-        return False
-    QueuedEmail.objects.filter(pk=pk).update(
-        status=QueuedEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+        if not ids:
+            return []
+        QueuedEmail.objects.filter(pk__in=ids).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+        )
+    return list(QueuedEmail.objects.filter(pk__in=ids).order_by("created_at", "pk"))
+
+
+def _failed(message: QueuedEmail, error: str, now: datetime.datetime) -> None:
+    QueuedEmail.objects.filter(pk=message.pk).update(
+        status=Status.FAILED,
+        last_error=error[:2000],
+        next_attempt_at=now + backoff(message.attempts),
+        claimed_at=None,
     )
-    return True
+
+
+def send_due(
+    pks: list[int] | None = None, limit: int = BATCH, now: datetime.datetime | None = None
+) -> tuple[int, int]:
+    """Claim up to `limit` due mails (these `pks` only, if given), render and send them over
+    one connection. Returns (sent, failed). Safe to run in several processes at once."""
+    now = now or timezone.now()
+    messages = _claim(pks, limit, now)
+    if not messages:
+        return 0, 0
+    sent = failed = 0
+    ready = []
+    for message in messages:
+        try:
+            if not message.body_text:
+                render_into(message)
+        except Gone:
+            # The person, group or request was erased before the mail went: nothing to send.
+            QueuedEmail.objects.filter(pk=message.pk).update(status=Status.DROPPED, claimed_at=None)
+            continue
+        except Exception as error:  # a template bug must not stop the rest of the batch
+            logger.exception("Rendering e-mail %s (%s) failed", message.pk, message.kind)
+            _failed(message, f"{type(error).__name__}: {error}", now)
+            failed += 1
+            continue
+        ready.append(message)
+    if not ready:
+        return sent, failed
+    connection = mail.get_connection(timeout=settings.EMAIL_TIMEOUT)
+    try:
+        connection.open()
+    except Exception as error:  # mail server down or not answering: all of them wait
+        logger.warning("Mail server unavailable: %s", type(error).__name__)
+        for message in ready:
+            _failed(message, f"{type(error).__name__}: {error}", now)
+        return sent, failed + len(ready)
+    try:
+        for message in ready:
+            try:
+                connection.send_messages([build_message(message, connection)])
+            except Exception as error:  # this message failed; the rest of the batch goes on
+                # The id, never the address: logs are kept longer and read by more people
+                # than the outbox. The error text itself can quote the address.
+                logger.warning(
+                    "Sending e-mail %s (%s) failed: %s",
+                    message.pk,
+                    message.kind,
+                    type(error).__name__,
+                )
+                _failed(message, str(error) or type(error).__name__, now)
+                failed += 1
+                continue
+            QueuedEmail.objects.filter(pk=message.pk).update(
+                status=Status.SENT, sent_at=timezone.now(), last_error="", claimed_at=None
+            )
+            sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection may fail too; the sends are recorded
+            logger.debug("closing the SMTP connection failed", exc_info=True)
+    return sent, failed
+
+
+def deliver(pk: int) -> bool:
+    """Send one queued mail now (also one that failed, or waits for its next try); True
+    when sent. Used by the admin's "send again"."""
+    waiting = QueuedEmail.objects.filter(pk=pk, status__in=DUE)
+    waiting.update(next_attempt_at=timezone.now())
+    waiting.filter(attempts__gte=MAX_ATTEMPTS).update(attempts=MAX_ATTEMPTS - 1)
+    return send_due(pks=[pk])[0] == 1
+
+
+def release_stale(now: datetime.datetime | None = None) -> int:
+    """Rows a dead worker left claimed: due again (they count as a failed attempt)."""
+    now = now or timezone.now()
+    stale = now - STALE_SENDING
+    return QueuedEmail.objects.filter(
+        Q(claimed_at__lt=stale) | Q(claimed_at=None, created_at__lt=stale), status=Status.SENDING
+    ).update(status=Status.FAILED, last_error="interrupted while sending", claimed_at=None)
 
 
 def retry_pending() -> tuple[int, int]:
-    """Send every message that is waiting or failed (up to MAX_ATTEMPTS); (sent, failed)."""
-    stale = timezone.now() - STALE_SENDING
-    # A process that died while sending leaves 'sending' behind; hand those back.
-    QueuedEmail.objects.filter(status=QueuedEmail.Status.SENDING, created_at__lt=stale).update(
-        status=QueuedEmail.Status.FAILED, last_error="interrupted while sending"
-    )
-    waiting = QueuedEmail.objects.filter(
-        Q(status=QueuedEmail.Status.PENDING) | Q(status=QueuedEmail.Status.FAILED),
-        attempts__lt=MAX_ATTEMPTS,
-    ).values_list("pk", flat=True)
+    """Send everything due, batch after batch (the sweep, and `send_queued_mail`)."""
+    release_stale()
     sent = failed = 0
-    for pk in list(waiting):
-        if deliver(pk):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
+    while True:
+        batch_sent, batch_failed = send_due()
+        sent, failed = sent + batch_sent, failed + batch_failed
+        if batch_sent + batch_failed < BATCH:
+            return sent, failed
+
+
+def oldest_unsent_age(now: datetime.datetime | None = None) -> datetime.timedelta | None:
+    """How long the oldest mail still to be sent has waited (None: nothing waits)."""
+    now = now or timezone.now()
+    try:
+        oldest = QueuedEmail.objects.filter(
+            status__in=[*DUE, Status.SENDING], attempts__lt=MAX_ATTEMPTS
+        ).aggregate(oldest=Min("created_at"))["oldest"]
+    except DatabaseError:
+        return None
+    return None if oldest is None else now - oldest

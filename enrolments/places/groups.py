@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -24,7 +24,6 @@ from enrolments.places.services import (
     place_person,
     register_organisation,
 )
-from enrolments.places.tokens import group_confirm_path
 from trainings.models import Session
 
 
@@ -107,24 +106,10 @@ def group_enrolment_create(
 
 
 def _queue_group_confirmation(group: EnrolmentGroup, session: Session):
-    with translation.override(group.language):
-        context = {
-            "group": group,
-            "session": session,
-            "course": session.course,
-            "days": list(session.days.all()),
-            "course_url": settings.SITE_URL + session.course.get_absolute_url(),
-            "confirm_url": settings.SITE_URL + group_confirm_path(group),
-            "expires_at": timezone.localtime(group.expires_at),
-            "subject": {
-                "course": session.course.title,
-                "date": formats.date_format(timezone.localtime(session.starts_at), "j F Y"),
-            },
-        }
     return queue_email(
         kind="group_confirm",
         to=group.submitted_by_email,
-        context=context,
+        context={"group": group, "session": session, "days": list(session.days.all())},
         language=group.language,
     )
 

@@ -68,13 +68,7 @@ def interest_notify(*, session_id: int) -> int:
                 kind="interest",
                 to=interest.email,
                 language=interest.language,
-                context={
-                    "course": session.course,
-                    "session": session,
-                    "days": days,
-                    "course_url": settings.SITE_URL + session.course.get_absolute_url(),
-                    "subject": {"course": session.course.title},
-                },
+                context={"course": session.course, "session": session, "days": days},
             )
         Interest.objects.filter(pk__in=[i.pk for i in waiting]).update(
             notified_at=timezone.now(), notified_session=session
@@ -112,11 +106,6 @@ def session_request_create(
             kind="request_received",
             to=request.email,
             language=request.language,
-            context={
-                "request": request,
-                "course": course,
-                "course_url": settings.SITE_URL + course.get_absolute_url(),
-                "subject": {"course": course.title},
-            },
+            context={"request": request, "course": course},
         )
         return request

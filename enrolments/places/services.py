@@ -446,7 +446,6 @@ def enrolment_cancel(
                 # Only a place came with a calendar file; the waiting list never had one.
                 cancel_days=session_days_withdraw(session=session) if was_registered else None,
                 late=enrolment.cancelled_late,
-                free_until=session.free_cancellation_until,
             )
         if was_registered:
             _promote(session, now)

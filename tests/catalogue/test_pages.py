@@ -7,7 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
+from enrolments.models import QueuedEmail
+from tests.factories import (
+    CourseFactory,
+    EnrolmentFactory,
+    LocationFactory,
+    QueuedEmailFactory,
+    SessionFactory,
+)
 from trainings.models import Course, LearningPath, Profile, Session
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +198,16 @@ def test_home_links_paths_and_profiles(client, catalogue):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok"
+    assert response.content == b"ok\noldest unsent mail: 0 s\n"
+
+
+def test_healthz_reports_how_long_the_oldest_unsent_mail_waits(client):
+    QueuedEmailFactory(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    QueuedEmailFactory(status=QueuedEmail.Status.SENT)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    seconds = int(response.content.decode().split("oldest unsent mail: ")[1].split()[0])
+    assert 300 <= seconds < 330
 
 
 def test_pages_are_dutch_even_for_an_english_browser(client, catalogue):

@@ -4,6 +4,7 @@
 import email
 import email.policy
 import re
+import secrets
 import time
 import urllib.error
 import urllib.parse
@@ -15,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from enrolments.models import Enrolment, EnrolmentGroup
 from tests.factories import SessionFactory
-from tests.servers import collect_static, free_port, gunicorn
+from tests.servers import collect_static, free_port, gunicorn, worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -112,14 +113,21 @@ def text_of(message) -> str:
 def test_the_group_form_mails_only_the_sender_until_they_confirm(static_root, tmp_path, inbox):
     session = SessionFactory(capacity=20)
     form = f"/sessies/{session.pk}/inschrijven/groep/"
-    with gunicorn(
-        static_root,
-        tmp_path,
-        DJANGO_HTTPS="0",
-        DJANGO_RATELIMIT_POSTS="1000",
-        EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
-        SITE_URL="http://trainingen.example",
-    ) as (base,):
+    environment = {  # the worker signs the links in the mail: the same key as the site
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
+        "SITE_URL": "http://trainingen.example",
+    }
+    with (
+        gunicorn(
+            static_root,
+            tmp_path,
+            DJANGO_HTTPS="0",
+            DJANGO_RATELIMIT_POSTS="1000",
+            **environment,
+        ) as (base,),
+        worker(static_root, tmp_path, **environment),
+    ):
         stranger = Browser(base)
 
         # The measured relay: 50 rows, a first name carrying a message. Refused, nothing sent.

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from enrolments.mail.outbox import MAX_ATTEMPTS, STALE_SENDING, retry_pending
+from enrolments.mail.outbox import MAX_ATTEMPTS, STALE_SENDING, backoff, retry_pending, send_due
 from enrolments.models import QueuedEmail
 from tests.factories import QueuedEmailFactory
 
@@ -36,11 +36,36 @@ def test_retry_sends_a_message_only_once():
 def test_retry_keeps_a_message_that_fails_again():
     message = QueuedEmailFactory(status=FAILED, attempts=1)
     with mock.patch(
-        "enrolments.mail.outbox.EmailMultiAlternatives.send", side_effect=OSError("still down")
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=OSError("still down"),
     ):
         assert retry_pending() == (0, 1)
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (FAILED, 2, "still down")
+    # Not again at once: the next try waits (30 s after the first failure, doubling).
+    assert message.next_attempt_at - timezone.now() > datetime.timedelta(seconds=50)
+    assert retry_pending() == (0, 0)
+
+
+def test_a_failed_message_goes_again_once_its_wait_is_over():
+    message = QueuedEmailFactory(status=FAILED, attempts=3)
+    QueuedEmail.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=2)
+    )
+    assert retry_pending() == (0, 0)
+    later = timezone.now() + datetime.timedelta(minutes=3)
+    assert send_due(now=later) == (1, 0)
+
+
+def test_backoff_doubles_up_to_an_hour():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 8, 20)] == [
+        30,
+        60,
+        120,
+        240,
+        3600,
+        3600,
+    ]
 
 
 def test_retry_gives_up_after_the_last_attempt():
