@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
@@ -58,14 +57,9 @@ def expire_group_requests() -> None:
 @db_periodic_task(crontab(minute="30", hour="2"))
 @lock_task("purge-personal-data")
 def purge_personal_data() -> None:
+    """Anonymise what is past the retention period; also clears expired login sessions."""
     counts = purge(settings.PERSONAL_DATA_RETENTION_MONTHS)
     logger.info("Personal data purged: %s", counts)
-
-
-@db_periodic_task(crontab(minute="45", hour="2"))
-@lock_task("clear-sessions")
-def clear_sessions() -> None:
-    call_command("clearsessions")
 
 
 @db_periodic_task(crontab(minute="0", hour="3"))

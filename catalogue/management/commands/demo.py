@@ -38,6 +38,7 @@ from catalogue.management.demo_data import (
     REDUCED_PRICE_COURSE,
     DemoSession,
 )
+from enrolments.mail.render import render_into
 from enrolments.models import (
     Attendance,
     Enrolment,
@@ -77,15 +78,16 @@ def backdated(moment: datetime.datetime):
     the real time (record() and queue_email() take no `now`), so afterwards only those dated
     fields are set to the moment of the story. The mails are marked as sent at that moment in
     the same transaction, so the delivery after commit finds nothing to send (it only takes
-    pending and failed ones) and the outbox shows the history a live site would have; the
+    pending and failed ones) and the outbox shows the history, rendered, a live site would have; the
     label for suppressed mails would say "repeated enrolment", which these are not."""
     events = EnrolmentEvent.objects.aggregate(last=Max("pk"))["last"] or 0
     mails = QueuedEmail.objects.aggregate(last=Max("pk"))["last"] or 0
     yield
     EnrolmentEvent.objects.filter(pk__gt=events).update(at=moment)
-    QueuedEmail.objects.filter(pk__gt=mails).update(
-        created_at=moment, status=QueuedEmail.Status.SENT, sent_at=moment
-    )
+    story = QueuedEmail.objects.filter(pk__gt=mails)
+    story.update(created_at=moment, status=QueuedEmail.Status.SENT, sent_at=moment)
+    for message in story:  # the outbox shows what was "sent", as the worker would render it
+        render_into(message)
 
 
 def upsert(model, lookup: dict, values: dict):
