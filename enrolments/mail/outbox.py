@@ -139,7 +139,11 @@ def send_due(
     try:
         connection.open()
     except Exception as error:  # mail server down or not answering: all of them wait
-        logger.warning("Mail server unavailable: %s", type(error).__name__)
+        logger.warning(
+            "Mail server unavailable for e-mails %s: %s",
+            ", ".join(str(message.pk) for message in ready),
+            type(error).__name__,
+        )
         for message in ready:
             _failed(message, f"{type(error).__name__}: {error}", now)
         return sent, failed + len(ready)
@@ -189,9 +193,14 @@ def release_stale(now: datetime.datetime | None = None) -> int:
     ).update(status=Status.FAILED, last_error="interrupted while sending", claimed_at=None)
 
 
-def retry_pending() -> tuple[int, int]:
-    """Send everything due, batch after batch (the sweep, and `send_queued_mail`)."""
+def retry_pending(*, without_waiting: bool = False) -> tuple[int, int]:
+    """Send everything due, batch after batch (the worker's sweep). without_waiting: also
+    what waits for its next try (`send_queued_mail`, run by hand)."""
     release_stale()
+    if without_waiting:
+        QueuedEmail.objects.filter(status__in=DUE, attempts__lt=MAX_ATTEMPTS).update(
+            next_attempt_at=timezone.now()
+        )
     sent = failed = 0
     while True:
         batch_sent, batch_failed = send_due()

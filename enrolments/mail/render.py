@@ -145,11 +145,13 @@ def render_into(message: QueuedEmail) -> None:
         message.body_text = render_to_string(f"enrolments/email/{message.kind}.txt", context)
         message.body_html = render_to_string(f"enrolments/email/{message.kind}.html", context)
         message.attachments = _attachments(context)
+    message.context = {}  # said now: what it was made from is not kept beside the text
     QueuedEmail.objects.filter(pk=message.pk).update(
         subject=message.subject,
         body_text=message.body_text,
         body_html=message.body_html,
         attachments=message.attachments,
+        context={},
     )
 
 

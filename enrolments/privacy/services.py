@@ -175,6 +175,17 @@ def _scrub(text: str, terms: Iterable[str]) -> str:
     return text
 
 
+def _scrub_values(value, terms: Iterable[str]):
+    """_scrub() on every text inside a JSON value."""
+    if isinstance(value, str):
+        return _scrub(value, terms)
+    if isinstance(value, list):
+        return [_scrub_values(item, terms) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_values(item, terms) for key, item in value.items()}
+    return value
+
+
 def _mentions(field: str, terms: Iterable[str]) -> Q:
     query = Q(pk__in=[])
     for term in terms:
@@ -236,6 +247,12 @@ def forget_names(terms: set[str]) -> dict[str, int]:
         mail.body_text = _scrub(mail.body_text, terms)
         mail.body_html = _scrub(mail.body_html, terms)
     QueuedEmail.objects.bulk_update(mails, ["subject", "body_text", "body_html"], batch_size=CHUNK)
+    # Mails the worker has not rendered yet keep what they will say in `context` (a colleague's
+    # name in a hand-over): scrubbed too, so they are sent without it.
+    unrendered = list(QueuedEmail.objects.filter(body_text="").exclude(context={}))
+    for mail in unrendered:
+        mail.context = _scrub_values(mail.context, terms)
+    QueuedEmail.objects.bulk_update(unrendered, ["context"], batch_size=CHUNK)
     return {
         "log_entries": len(entries),
         "notes": len(events),

@@ -6,8 +6,11 @@ from enrolments.mail.outbox import retry_pending
 
 
 class Command(BaseCommand):
-    help = "Verstuurt e-mails die nog wachten of eerder mislukten. Herhaalbaar; voor cron."
+    help = (
+        "Verstuurt nu alle e-mails die nog wachten of eerder mislukten "
+        "(de worker doet dit elke minuut vanzelf)."
+    )
 
     def handle(self, *args, **options):
-        sent, failed = retry_pending()
+        sent, failed = retry_pending(without_waiting=True)
         self.stdout.write(f"Verstuurd: {sent}; opnieuw mislukt: {failed}.")

@@ -9,6 +9,7 @@ from django.utils import formats, translation
 from enrolments.models import Enrolment, QueuedEmail
 from enrolments.places.services import enrolment_cancel
 from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
+from tests.outbox import rendered
 from trainings.models import Price
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +98,7 @@ def test_confirmation_mail_states_price_and_free_cancellation_in_dutch(client):
     session = priced_session()
     client.post(reverse("enrolments:enrol", args=[session.pk]), person())
     mail = QueuedEmail.objects.get(kind="registered")
+    mail = rendered(mail)
     for body in (mail.body_text, mail.body_html):
         assert "Een plaats kost €\xa025,00 per deelnemer" in body
         assert f"Kosteloos annuleren kan tot en met {until(session, 'nl')}" in body
@@ -108,6 +110,7 @@ def test_confirmation_mail_states_price_and_free_cancellation_in_english(client)
     client.post(reverse("enrolments:enrol", args=[session.pk]), person())
     assert Enrolment.objects.get().language == "en"
     mail = QueuedEmail.objects.get(kind="registered")
+    mail = rendered(mail)
     for body in (mail.body_text, mail.body_html):
         assert "A place costs €25.00 per participant" in body
         assert f"Free cancellation is possible up to and including {until(session, 'en')}" in body
@@ -117,7 +120,7 @@ def test_confirmation_mail_states_price_and_free_cancellation_in_english(client)
 def test_confirmation_mail_of_a_free_course_says_so(client):
     session = SessionFactory()
     client.post(reverse("enrolments:enrol", args=[session.pk]), person())
-    body = QueuedEmail.objects.get(kind="registered").body_text
+    body = rendered(QueuedEmail.objects.get(kind="registered")).body_text
     assert "Deelnemen is gratis." in body and "Kosteloos annuleren" not in body
 
 
@@ -126,5 +129,5 @@ def test_promotion_mail_states_the_price_of_the_place(client):
     first = EnrolmentFactory(session=session)
     waiting = EnrolmentFactory(session=session, status=Enrolment.Status.WAITLISTED)
     enrolment_cancel(enrolment_id=first.pk)
-    body = QueuedEmail.objects.get(kind="promoted", enrolment=waiting).body_text
+    body = rendered(QueuedEmail.objects.get(kind="promoted", enrolment=waiting)).body_text
     assert "Een plaats kost €\xa025,00 per deelnemer" in body
