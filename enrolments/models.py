@@ -528,9 +528,29 @@ class QueuedEmail(models.Model):
         SUPPRESSED = "suppressed", _("Niet verzonden: herhaalde aanmelding")
         DROPPED = "dropped", _("Niet verzonden: gegevens gewist")
 
-    kind = models.CharField(_("soort"), max_length=40)
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Inschrijving bevestigd")
+        WAITLISTED = "waitlisted", _("Op de wachtlijst")
+        PROMOTED = "promoted", _("Van de wachtlijst geplaatst")
+        ALREADY_ENROLLED = "already_enrolled", _("Herhaalde aanmelding")
+        CANCELLED = "cancelled", _("Inschrijving geannuleerd")
+        SESSION_CONFIRMED = "session_confirmed", _("Sessie gaat door")
+        SESSION_CANCELLED = "session_cancelled", _("Sessie geannuleerd")
+        SESSION_CHANGED = "session_changed", _("Nieuwe planning")
+        INTEREST = "interest", _("Nieuwe sessie voor belangstellenden")
+        REQUEST_RECEIVED = "request_received", _("Aanvraag ontvangen")
+        GROUP_CONFIRM = "group_confirm", _("Groepsaanmelding bevestigen")
+        SUBSTITUTED = "substituted", _("Plaats overgedragen")
+        SUBSTITUTE = "substitute", _("Plaats overgenomen")
+        SUBSTITUTE_ENROLLED = "substitute_enrolled", _("Overdracht aan ingeschreven collega")
+        REMINDER = "reminder", _("Herinnering")
+        SESSION_DECIDED = "session_decided", _("Besluit voor de adviseur")
+
+    kind = models.CharField(_("soort"), max_length=40, choices=Kind.choices)
     to = models.EmailField(_("aan"), max_length=254)
-    language = models.CharField(_("taal"), max_length=10, default="nl")
+    language = models.CharField(
+        _("taal"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     context = models.JSONField(_("inhoud"), default=dict, blank=True)
     subject = models.CharField(_("onderwerp"), max_length=300, blank=True)
     body_text = models.TextField(_("tekst"), blank=True)

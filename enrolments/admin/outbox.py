@@ -1,28 +1,27 @@
-"""Outgoing mail in the admin."""
+"""Outgoing mail in the admin: what was sent, what waits and why, and "send again"."""
 
 from django.contrib import admin
-from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from enrolments.mail.outbox import deliver
+from enrolments.mail.outbox import DUE, MAX_ATTEMPTS, ask_worker
 from enrolments.models import QueuedEmail
+
+Status = QueuedEmail.Status
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "j M H:i") if moment else ""
 
 
 @admin.register(QueuedEmail)
 class QueuedEmailAdmin(admin.ModelAdmin):
-    """Outgoing mail, to see what was sent and to retry what failed."""
+    """Outgoing mail, to see what was sent and why something was not, and to send it again."""
 
-    list_display = [
-        "created_at",
-        "kind",
-        "to",
-        "subject",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-    ]
+    list_display = ["created_at", "kind", "to", "subject", "state"]
     list_filter = ["status", "kind", "language"]
     search_fields = ["to", "subject"]
     fields = [
@@ -48,12 +47,45 @@ class QueuedEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description=_("Verstuur opnieuw"), permissions=["view"])
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def state(self, message: QueuedEmail) -> str:
+        label = message.get_status_display()
+        if message.status == Status.SENT:
+            return format_html("{} <small>{}</small>", label, _when(message.sent_at))
+        if message.status == Status.FAILED:
+            if message.attempts >= MAX_ATTEMPTS:
+                plan = _("opgegeven na %(count)s pogingen") % {"count": message.attempts}
+            else:
+                plan = _("poging %(count)s van %(max)s; volgende om %(when)s") % {
+                    "count": message.attempts,
+                    "max": MAX_ATTEMPTS,
+                    "when": _when(message.next_attempt_at),
+                }
+            return format_html(
+                "<strong>{}</strong> <small>({})</small><br><small>{}</small>",
+                label,
+                plan,
+                message.last_error[:160],
+            )
+        return label
+
+    @admin.action(description=gettext_lazy("Verstuur opnieuw"), permissions=["view"])
     def retry(self, request, queryset):
-        pending = queryset.filter(
-            Q(status=QueuedEmail.Status.FAILED) | Q(status=QueuedEmail.Status.PENDING)
-        )
-        sent = sum(deliver(pk) for pk in pending.values_list("pk", flat=True))
+        """Make the chosen unsent mails due now (also after the last attempt) and hand them to
+        the worker; the admin itself never waits for the mail server."""
+        pks = list(queryset.filter(status__in=DUE).values_list("pk", flat=True))
+        with transaction.atomic():
+            chosen = QueuedEmail.objects.filter(pk__in=pks)
+            chosen.update(next_attempt_at=timezone.now())
+            chosen.filter(attempts__gte=MAX_ATTEMPTS).update(attempts=MAX_ATTEMPTS - 1)
+            for pk in pks:
+                transaction.on_commit(lambda pk=pk: ask_worker(pk))
         self.message_user(
-            request, ngettext("%d e-mail verstuurd.", "%d e-mails verstuurd.", sent) % sent
+            request,
+            ngettext(
+                "%d e-mail gaat opnieuw naar de verzending.",
+                "%d e-mails gaan opnieuw naar de verzending.",
+                len(pks),
+            )
+            % len(pks),
         )
