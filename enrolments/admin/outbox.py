@@ -14,14 +14,15 @@ Status = QueuedEmail.Status
 
 
 def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "j M H:i") if moment else ""
+    return formats.date_format(timezone.localtime(moment), "j b H:i") if moment else ""
 
 
 @admin.register(QueuedEmail)
 class QueuedEmailAdmin(admin.ModelAdmin):
     """Outgoing mail, to see what was sent and why something was not, and to send it again."""
 
-    list_display = ["created_at", "kind", "to", "subject", "state"]
+    list_display = ["created", "kind", "to", "subject", "state"]
+    list_display_links = ["created"]
     list_filter = ["status", "kind", "language"]
     search_fields = ["to", "subject"]
     fields = [
@@ -46,6 +47,10 @@ class QueuedEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=gettext_lazy("aangemaakt op"), ordering="created_at")
+    def created(self, message: QueuedEmail) -> str:
+        return _when(message.created_at)
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def state(self, message: QueuedEmail) -> str:
