@@ -60,8 +60,9 @@ def queue_email(
         enrolment=enrolment,
         status=Status.PENDING if send else Status.SUPPRESSED,
     )
-    if send:
-        transaction.on_commit(lambda: ask_worker(message.pk))
+    # Also for a mail not to be sent: a repeated enrolment must cost what a new one costs
+    # (rule 6); the worker finds nothing to send in it.
+    transaction.on_commit(lambda: ask_worker(message.pk))
     return message
 
 
