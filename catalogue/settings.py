@@ -387,5 +387,7 @@ LOGGING = {
         # printed every warning twice. Its records now go to the root handler only.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
+        # The worker's own lines, once (run_huey adds a handler of its own to a bare logger).
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
