@@ -1,7 +1,7 @@
 from django.urls import path
 
 from enrolments.exports import views as export_views
-from enrolments.places import views
+from enrolments.public import views
 from enrolments.settlement import views as attendance_views
 
 app_name = "enrolments"

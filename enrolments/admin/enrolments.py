@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 
 from enrolments.admin.common import CancelReasonForm, ExportMixin, intermediate
 from enrolments.models import Attendance, Enrolment, EnrolmentEvent
-from enrolments.places import services
-from enrolments.places.forms import SubstituteForm
+from enrolments.places import services, substitution
+from enrolments.public.forms import SubstituteForm
 from enrolments.settlement.attendance import (
     AttendanceNotAllowed,
     attendance_mark,
@@ -263,7 +263,7 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("vervangen"))
     def substitute_link(self, obj: Enrolment) -> str:
-        if obj.pk is None or services.substitution_refusal(obj, obj.session) is not None:
+        if obj.pk is None or substitution.substitution_refusal(obj, obj.session) is not None:
             return "—"
         return format_html(
             '<a class="button" href="{}">{}</a>',
@@ -292,7 +292,7 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
             data = form.cleaned_data
             previous = enrolment.full_name
             try:
-                services.enrolment_substitute(
+                substitution.enrolment_substitute(
                     enrolment_id=enrolment.pk,
                     person=services.Person(
                         data["first_name"], data["last_name"], data["email"], data["job_title"]

@@ -38,7 +38,7 @@ from enrolments.models import (
     QueuedEmail,
     SessionRequest,
 )
-from enrolments.places import services
+from enrolments.places import services, substitution
 
 PLACEHOLDER_DOMAIN = "geanonimiseerd.invalid"
 CHUNK = 1000
@@ -200,7 +200,7 @@ def names_in_notes(email: str) -> set[str]:
     joiners = set()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            for template in (services.SUBSTITUTED_NOTE, services.HANDED_OVER_NOTE):
+            for template in (substitution.SUBSTITUTED_NOTE, substitution.HANDED_OVER_NOTE):
                 before_new = _(template).split("%(new)s")[0]
                 joiners.add(before_new.rsplit(")", 1)[-1].strip().casefold())
     found = set()

@@ -56,8 +56,8 @@ from enrolments.places.services import (
     Person,
     enrolment_cancel,
     enrolment_create,
-    enrolment_substitute,
 )
+from enrolments.places.substitution import enrolment_substitute
 from enrolments.settlement.attendance import attendance_mark
 from enrolments.settlement.costs import session_costs_settle
 from trainings import search

@@ -12,7 +12,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from enrolments.models import Enrolment, QueuedEmail
-from enrolments.places import decisions, services
+from enrolments.places import decisions, services, substitution
 from enrolments.places.tokens import self_service_path
 from tests.enrolments.admin.test_enrolments import adviser, session_change_data  # noqa: F401
 from tests.enrolments.mail.test_calendar_attachments import as_received, check_calendar_part
@@ -146,7 +146,7 @@ def test_the_person_who_hands_over_their_place_gets_a_cancel(outbox_now):
         anna = enrol(session, "anna@example.org")
     invited = invitation("anna@example.org")
     with outbox_now():
-        services.enrolment_substitute(
+        substitution.enrolment_substitute(
             enrolment_id=anna.pk,
             person=services.Person("Carla", "de Wit", "carla@example.org"),
             self_service=True,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Enrolment, EnrolmentEvent, QueuedEmail
-from enrolments.places import decisions, services
+from enrolments.places import decisions, services, substitution
 from enrolments.places.tokens import ExpiredLink, enrolment_from_token, self_service_path
 from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
 from tests.outbox import rendered
@@ -38,7 +38,7 @@ def test_substitute_takes_the_same_place_in_the_session():
     session = SessionFactory(capacity=2)
     first = enrol(session, "anna@example.org")
     enrol(session, "bert@example.org")
-    services.enrolment_substitute(enrolment_id=first.pk, person=COLLEAGUE)
+    substitution.enrolment_substitute(enrolment_id=first.pk, person=COLLEAGUE)
     first.refresh_from_db()
     assert (first.full_name, first.email, first.status) == ("Kees Vos", "kees@example.org", R)
     assert first.organisation == "Bibliotheek Utrecht"
@@ -49,7 +49,7 @@ def test_substitute_keeps_the_position_on_the_waiting_list():
     session = SessionFactory(capacity=1)
     enrol(session, "anna@example.org")
     waiting = [enrol(session, f"w{i}@example.org") for i in range(3)]
-    services.enrolment_substitute(enrolment_id=waiting[1].pk, person=COLLEAGUE)
+    substitution.enrolment_substitute(enrolment_id=waiting[1].pk, person=COLLEAGUE)
     assert queue(session) == ["w0@example.org", "kees@example.org", "w2@example.org"]
     waiting[1].refresh_from_db()
     assert waiting[1].get_waitlist_position() == 2
@@ -60,7 +60,7 @@ def test_both_people_are_mailed_and_the_old_link_stops_working():
     enrolment = enrol(session, "anna@example.org")
     old_link = self_service_path(enrolment).split("/")[-2]
     QueuedEmail.objects.all().delete()
-    services.enrolment_substitute(enrolment_id=enrolment.pk, person=COLLEAGUE)
+    substitution.enrolment_substitute(enrolment_id=enrolment.pk, person=COLLEAGUE)
     mails = {mail.to: mail for mail in QueuedEmail.objects.all()}
     assert set(mails) == {"anna@example.org", "kees@example.org"}
     assert mails["anna@example.org"].kind == "substituted"
@@ -77,7 +77,7 @@ def test_both_people_are_mailed_and_the_old_link_stops_working():
 def test_the_history_keeps_who_was_replaced_by_whom(django_user_model):
     adviser = django_user_model.objects.create_user("adviseur")
     enrolment = enrol(SessionFactory(), "anna@example.org")
-    services.enrolment_substitute(enrolment_id=enrolment.pk, person=COLLEAGUE, by_user=adviser)
+    substitution.enrolment_substitute(enrolment_id=enrolment.pk, person=COLLEAGUE, by_user=adviser)
     event = enrolment.events.get(kind=EnrolmentEvent.Kind.SUBSTITUTED)
     assert event.actor == adviser
     assert "anna@example.org" in event.note and "kees@example.org" in event.note
@@ -90,11 +90,11 @@ def test_no_substitute_once_the_session_started_or_for_a_cancelled_place():
     started.session.__class__.objects.filter(pk=started.session_id).update(
         starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=2)
     )
-    with pytest.raises(services.SubstitutionNotAllowed):
-        services.enrolment_substitute(enrolment_id=started.pk, person=COLLEAGUE)
+    with pytest.raises(substitution.SubstitutionNotAllowed):
+        substitution.enrolment_substitute(enrolment_id=started.pk, person=COLLEAGUE)
     cancelled = EnrolmentFactory(status="cancelled")
-    with pytest.raises(services.SubstitutionNotAllowed):
-        services.enrolment_substitute(enrolment_id=cancelled.pk, person=COLLEAGUE)
+    with pytest.raises(substitution.SubstitutionNotAllowed):
+        substitution.enrolment_substitute(enrolment_id=cancelled.pk, person=COLLEAGUE)
 
 
 def test_no_substitute_who_is_already_enrolled():
@@ -102,7 +102,7 @@ def test_no_substitute_who_is_already_enrolled():
     enrolment = enrol(session, "anna@example.org")
     enrol(session, "kees@example.org")
     with pytest.raises(services.AlreadyEnrolled):
-        services.enrolment_substitute(enrolment_id=enrolment.pk, person=COLLEAGUE)
+        substitution.enrolment_substitute(enrolment_id=enrolment.pk, person=COLLEAGUE)
     enrolment.refresh_from_db()
     assert enrolment.email == "anna@example.org"
 
@@ -212,11 +212,11 @@ def test_the_enrolment_form_states_the_free_cancellation_date(client, settings):
 def test_admin_offers_no_hand_over_in_a_cancelled_session(admin_client):
     session = SessionFactory(capacity=2)
     enrolment = enrol(session, "anna@example.org")
-    assert services.substitution_refusal(enrolment, session) is None
+    assert substitution.substitution_refusal(enrolment, session) is None
     decisions.session_cancel(session_id=session.pk, reason="Trainer ziek")
     session.refresh_from_db()
     enrolment.refresh_from_db()
-    assert services.substitution_refusal(enrolment, session) is not None
+    assert substitution.substitution_refusal(enrolment, session) is not None
     page = admin_client.get(reverse("admin:enrolments_enrolment_change", args=[enrolment.pk]))
     assert reverse("admin:enrolments_enrolment_substitute", args=[enrolment.pk]) not in (
         page.content.decode()

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from enrolments.mail.outbox import deliver
 from enrolments.models import Enrolment, EnrolmentEvent, EnrolmentGroup, Interest, QueuedEmail
-from enrolments.places import services
+from enrolments.places import services, substitution
 from enrolments.places.tokens import self_service_path
 from enrolments.privacy.services import person_erase, purge
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
@@ -261,7 +261,7 @@ def test_erase_reaches_admin_log_notes_stored_mails_interest_and_sessions(admin_
     # Her place in another session went to Kees: his mail names her.
     other = SessionFactory()
     handed = enrol(other, "anna@example.org").enrolment
-    services.enrolment_substitute(
+    substitution.enrolment_substitute(
         enrolment_id=handed.pk, person=services.Person("Kees", "Vos", "kees@example.org")
     )
     interest = Interest.objects.create(

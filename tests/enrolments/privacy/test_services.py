@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolments.models import Enrolment, Interest, QueuedEmail, SessionRequest
-from enrolments.places import services
+from enrolments.places import services, substitution
 from enrolments.places.tokens import self_service_path
 from enrolments.privacy import services as privacy
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
@@ -233,7 +233,7 @@ def test_purge_and_erase_cover_group_senders_and_substitution_notes():
         email="anna@example.org",
         organisation="Bibliotheek Gouda",
     ).enrolment
-    services.enrolment_substitute(
+    substitution.enrolment_substitute(
         enrolment_id=enrolment.pk, person=services.Person("Kees", "Vos", "kees@example.org")
     )
     exported = person_export("anna@example.org")

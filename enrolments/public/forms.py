@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from enrolments.places.validators import (
+from enrolments.public.validators import (
     FULL_NAME_MAX_LENGTH,
     NAME_MAX_LENGTH,
     ORGANISATION_MAX_LENGTH,

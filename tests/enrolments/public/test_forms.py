@@ -2,7 +2,7 @@
 
 import pytest
 
-from enrolments.places.forms import (
+from enrolments.public.forms import (
     ColleagueForm,
     EnrolmentForm,
     GroupEnrolmentForm,
@@ -10,7 +10,7 @@ from enrolments.places.forms import (
     SessionRequestForm,
     SubstituteForm,
 )
-from enrolments.places.validators import validate_plain_text
+from enrolments.public.validators import validate_plain_text
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db

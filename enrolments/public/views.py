@@ -10,15 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from enrolments.models import Enrolment, EnrolmentGroup
-from enrolments.places.forms import (
-    CancelForm,
-    EnrolmentForm,
-    GroupEnrolmentForm,
-    InterestForm,
-    SessionRequestForm,
-    SubstituteForm,
-    colleague_formset,
-)
 from enrolments.places.groups import (
     GroupRequestExpired,
     GroupTooLarge,
@@ -34,9 +25,8 @@ from enrolments.places.services import (
     ReservedSession,
     enrolment_cancel,
     enrolment_create,
-    enrolment_substitute,
-    substitution_refusal,
 )
+from enrolments.places.substitution import enrolment_substitute, substitution_refusal
 from enrolments.places.tokens import (
     ExpiredLink,
     InvalidLink,
@@ -45,6 +35,15 @@ from enrolments.places.tokens import (
     group_from_token,
     receipt_from_session,
     store_receipt,
+)
+from enrolments.public.forms import (
+    CancelForm,
+    EnrolmentForm,
+    GroupEnrolmentForm,
+    InterestForm,
+    SessionRequestForm,
+    SubstituteForm,
+    colleague_formset,
 )
 from enrolments.settlement.costs import CourseTerms
 from trainings.models import Course, Session

@@ -1,0 +1,1 @@
+"""The public pages of enrolling: forms, views and their input checks, over places/."""
