@@ -310,6 +310,9 @@ else:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # A mail server that accepts the connection and never answers must not hold the worker.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# A mail the worker claimed this many seconds ago and never marked sent or failed was left by
+# a worker that died while sending: the outbox sweep hands it back to be sent again.
+EMAIL_CLAIM_SECONDS = int(os.environ.get("DJANGO_EMAIL_CLAIM_SECONDS", "600"))
 
 # -- Work outside the request (Huey) ----------------------------------------------------------
 # Mail, decisions at the deadline, reminders and nightly jobs run in the worker

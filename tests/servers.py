@@ -161,3 +161,14 @@ def worker(static_root: Path, log_dir: Path, *, name: str = "worker", **override
                 process.kill()
                 process.wait()
         log.close()
+
+
+def wait_until(condition, timeout: float, interval: float = 0.2):
+    """Poll `condition` until it gives something true (returned) or `timeout` seconds pass
+    (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result or time.monotonic() >= deadline:
+            return result or None
+        time.sleep(interval)

@@ -29,10 +29,14 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BATCH = 50
-# A worker that died while sending leaves rows claimed; after this they are due again.
-STALE_SENDING = datetime.timedelta(minutes=10)
 Status = QueuedEmail.Status
 DUE = [Status.PENDING, Status.FAILED]
+
+
+def stale_sending() -> datetime.timedelta:
+    """A worker that died while sending leaves rows claimed; after this they are due again
+    (settings.EMAIL_CLAIM_SECONDS, read at each sweep so a test or a restart can change it)."""
+    return datetime.timedelta(seconds=settings.EMAIL_CLAIM_SECONDS)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -188,7 +192,7 @@ def deliver(pk: int) -> bool:
 def release_stale(now: datetime.datetime | None = None) -> int:
     """Rows a dead worker left claimed: due again (they count as a failed attempt)."""
     now = now or timezone.now()
-    stale = now - STALE_SENDING
+    stale = now - stale_sending()
     return QueuedEmail.objects.filter(
         Q(claimed_at__lt=stale) | Q(claimed_at=None, created_at__lt=stale), status=Status.SENDING
     ).update(status=Status.FAILED, last_error="interrupted while sending", claimed_at=None)

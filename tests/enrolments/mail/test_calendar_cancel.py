@@ -16,10 +16,16 @@ from enrolments.places import decisions, services, substitution
 from enrolments.places.tokens import self_service_path
 from tests.enrolments.admin.test_enrolments import adviser, session_change_data  # noqa: F401
 from tests.enrolments.mail.test_calendar_attachments import as_received, check_calendar_part
-from tests.enrolments.mail.test_group_mail_smtp import Inbox, inbox  # noqa: F401
 from tests.factories import CourseFactory, SessionFactory
+from tests.mail_servers import smtp_inbox
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inbox():
+    with smtp_inbox() as box:
+        yield box
 
 
 def enrol(session, address, language="nl"):
@@ -280,7 +286,7 @@ def test_a_removed_day_is_cancelled_in_the_update_in_the_persons_language(
 def test_a_cancellation_sent_over_smtp_carries_the_cancel(
     client,
     settings,
-    inbox,  # noqa: F811
+    inbox,
     outbox_now,
 ):
     """Through the public self-service page and Django's SMTP backend to a real SMTP server

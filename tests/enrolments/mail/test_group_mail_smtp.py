@@ -1,55 +1,25 @@
 """The group form over a real SMTP server on loopback, with the app run as deployed
 (gunicorn, DEBUG off): what an anonymous stranger can make us mail, and to whom."""
 
-import email
-import email.policy
 import re
 import secrets
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from enrolments.models import Enrolment, EnrolmentGroup
 from tests.factories import SessionFactory
-from tests.servers import collect_static, free_port, gunicorn, worker
+from tests.mail_servers import Browser, smtp_inbox
+from tests.servers import collect_static, gunicorn, worker
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BAIT = "klant,\r\n\r\nUw account wordt geblokkeerd. Bevestig via https://evil.example/x"
 
 
-class Inbox:
-    """Every message the SMTP server accepted: (recipients, parsed message)."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def wait_for(self, count: int, timeout: float = 15) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)  # and nothing more after that
-        return list(self.messages)
-
-
 @pytest.fixture
 def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.port = controller.port
-    yield box
-    controller.stop()
+    with smtp_inbox() as box:
+        yield box
 
 
 @pytest.fixture(scope="module")
@@ -57,32 +27,6 @@ def static_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("static")
     collect_static(root)
     return root
-
-
-class Browser:
-    def __init__(self, base: str):
-        self.base = base
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict) -> tuple[int, str]:
-        """Post a form from the page at `path` (with its CSRF token); (status, final page)."""
-        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path))
-        # A page without a form (a confirmed group): post with the token of the cookie.
-        token = found.group(1) if found else self.cookie("csrftoken")
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        try:
-            with self.opener.open(self.base + path, body, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def cookie(self, name: str) -> str:
-        return next(cookie.value for cookie in self.cookies if cookie.name == name)
 
 
 def group_form(rows, sender="ans@example.org") -> dict:

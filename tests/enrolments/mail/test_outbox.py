@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from enrolments.mail.outbox import MAX_ATTEMPTS, STALE_SENDING, backoff, retry_pending, send_due
+from enrolments.mail.outbox import MAX_ATTEMPTS, backoff, retry_pending, send_due, stale_sending
 from enrolments.models import QueuedEmail
 from tests.factories import QueuedEmailFactory
 
@@ -76,7 +76,7 @@ def test_retry_gives_up_after_the_last_attempt():
 
 
 def test_retry_hands_back_a_message_left_sending_by_a_dead_process():
-    stale = timezone.now() - STALE_SENDING - datetime.timedelta(minutes=1)
+    stale = timezone.now() - stale_sending() - datetime.timedelta(minutes=1)
     message = QueuedEmailFactory(status=QueuedEmail.Status.SENDING, attempts=1, created_at=stale)
     assert retry_pending() == (1, 0)
     message.refresh_from_db()
@@ -88,6 +88,19 @@ def test_retry_leaves_a_message_another_process_is_sending():
     assert retry_pending() == (0, 0)
     message.refresh_from_db()
     assert message.status == QueuedEmail.Status.SENDING and mail.outbox == []
+
+
+def test_the_claim_window_is_the_setting_read_at_each_sweep(settings):
+    settings.EMAIL_CLAIM_SECONDS = 30
+    now = timezone.now()
+    left = QueuedEmailFactory(status=QueuedEmail.Status.SENDING, attempts=1)
+    QueuedEmail.objects.filter(pk=left.pk).update(claimed_at=now - datetime.timedelta(seconds=31))
+    busy = QueuedEmailFactory(status=QueuedEmail.Status.SENDING, attempts=1)
+    QueuedEmail.objects.filter(pk=busy.pk).update(claimed_at=now - datetime.timedelta(seconds=20))
+    assert retry_pending() == (1, 0)
+    assert [sent.to for sent in mail.outbox] == [[left.to]]
+    busy.refresh_from_db()
+    assert busy.status == QueuedEmail.Status.SENDING
 
 
 def test_send_queued_mail_command_reports_what_it_sent():
