@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import datetime
 
-from enrolments.models import Interest
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from enrolments.models import Enrolment, Interest
 from enrolments.places.decisions import session_decide, sessions_to_decide
 from enrolments.places.interest import interest_notify
+from enrolments.places.notices import queue_notice
 from trainings.models import Session
+
+# Reminders claimed and queued per transaction: a short lock, however many are due.
+REMINDER_BATCH = 200
 
 
 def decide_due_sessions(now: datetime.datetime | None = None) -> dict[int, str]:
@@ -34,3 +42,40 @@ def notify_interest() -> int:
     )
     sessions = dict(reversed(list(first_open)))  # the earliest per course
     return sum(interest_notify(session_id=session_id) for session_id in sessions.values())
+
+
+def reminders_due(now: datetime.datetime | None = None):
+    """Registered people whose session (not cancelled) starts within REMINDER_DAYS_BEFORE
+    days and who have not had their reminder yet."""
+    now = now or timezone.now()
+    return Enrolment.objects.filter(
+        status=Enrolment.Status.REGISTERED,
+        reminded_at=None,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE),
+    ).exclude(session__status=Session.Status.CANCELLED)
+
+
+def send_reminders(now: datetime.datetime | None = None) -> int:
+    """Queue the reminder (with the calendar file) a few days before the session, once per
+    person: each batch claims its rows (skip_locked), so two workers never mail the same
+    person. Returns how many were queued; REMINDER_DAYS_BEFORE = 0 sends none."""
+    if settings.REMINDER_DAYS_BEFORE <= 0:
+        return 0
+    now = now or timezone.now()
+    queued = 0
+    while True:
+        with transaction.atomic():
+            claimed = list(
+                reminders_due(now)
+                .select_related("session__course", "session__location")
+                .prefetch_related("session__days")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("session_id", "pk")[:REMINDER_BATCH]
+            )
+            for enrolment in claimed:
+                queue_notice("reminder", enrolment, with_calendar=True)
+            Enrolment.objects.filter(pk__in=[e.pk for e in claimed]).update(reminded_at=now)
+        queued += len(claimed)
+        if len(claimed) < REMINDER_BATCH:
+            return queued

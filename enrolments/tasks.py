@@ -48,6 +48,15 @@ def notify_interest() -> None:
     jobs.notify_interest()
 
 
+@db_periodic_task(crontab(minute="*"))
+@lock_task("send-reminders")
+def send_reminders() -> None:
+    """The reminder a few days before each session (REMINDER_DAYS_BEFORE), once per person."""
+    count = jobs.send_reminders()
+    if count:
+        logger.info("Reminders queued: %s", count)
+
+
 @db_periodic_task(crontab(minute="*/15"))
 @lock_task("expire-group-requests")
 def expire_group_requests() -> None:

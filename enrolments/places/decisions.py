@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
-from django.utils import timezone
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from enrolments.mail.outbox import queue_email
 from enrolments.models import Enrolment
 from enrolments.places.notices import queue_notice
 from enrolments.places.services import (
     REGISTERED,
+    WAITLISTED,
     DecisionNotAllowed,
     LimitTooLow,
     lock_session,
@@ -106,9 +111,43 @@ def _cancel(session: Session, now: datetime.datetime, reason: str) -> None:
     _notify_all(session, "session_cancelled", cancel_days=days, reason=reason)
 
 
+# The outcome in the subject of the adviser's summary ("Besluit over … : gaat door").
+OUTCOME_LABELS = {
+    Session.Status.CONFIRMED: gettext_lazy("gaat door"),
+    Session.Status.CANCELLED: gettext_lazy("geannuleerd"),
+}
+
+
+def _queue_adviser_summary(session: Session, *, registered: int, waiting: int) -> None:
+    """Tell the session's adviser what the deadline decided, with the counts it was decided
+    on and a link to the session in the admin. Nobody to tell: nothing is queued."""
+    adviser = session.adviser
+    if adviser is None or not adviser.email:
+        return
+    language = settings.LANGUAGE_CODE  # the admin's language, not that of any participant
+    with translation.override(language):
+        outcome = str(OUTCOME_LABELS[session.status])
+    queue_email(
+        kind="session_decided",
+        to=adviser.email,
+        language=language,
+        context={
+            "session": session,
+            "session_status": session.status,
+            "registered": registered,
+            "waiting": waiting,
+            "reason": session.cancellation_reason,
+            "admin_url": settings.SITE_URL
+            + reverse("admin:trainings_session_change", args=[session.pk]),
+            "subject": {"outcome": outcome},
+        },
+    )
+
+
 def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> str | None:
     """At the deadline: confirmed with enough registrations, cancelled without; everyone is
-    told. Returns the new status, or None if there was nothing to decide (idempotent)."""
+    told, and the adviser gets a summary. Returns the new status, or None if there was
+    nothing to decide (idempotent)."""
     with transaction.atomic():
         session = lock_session(session_id)
         now = now or timezone.now()
@@ -116,20 +155,25 @@ def session_decide(*, session_id: int, now: datetime.datetime | None = None) -> 
             return None
         if session.closes_at > now:
             return None
-        registered = Enrolment.objects.filter(session=session).registered().count()
+        counts = Enrolment.objects.filter(session=session).aggregate(
+            registered=Count("pk", filter=Q(status=REGISTERED)),
+            waiting=Count("pk", filter=Q(status=WAITLISTED)),
+        )
+        registered = counts["registered"]
         if registered >= session.min_participants:
             _confirm(session, now)
-            return Session.Status.CONFIRMED
-        _cancel(
-            session,
-            now,
-            _(
-                "Er waren bij het sluiten van de inschrijving te weinig aanmeldingen: %(count)s, "
-                "en er zijn er minimaal %(minimum)s nodig."
+        else:
+            _cancel(
+                session,
+                now,
+                _(
+                    "Er waren bij het sluiten van de inschrijving te weinig aanmeldingen: "
+                    "%(count)s, en er zijn er minimaal %(minimum)s nodig."
+                )
+                % {"count": registered, "minimum": session.min_participants},
             )
-            % {"count": registered, "minimum": session.min_participants},
-        )
-        return Session.Status.CANCELLED
+        _queue_adviser_summary(session, registered=registered, waiting=counts["waiting"])
+        return session.status
 
 
 def session_confirm(*, session_id: int) -> bool:
