@@ -7,6 +7,8 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enrolments.models import Enrolment, Interest
@@ -46,14 +48,22 @@ def notify_interest() -> int:
 
 def reminders_due(now: datetime.datetime | None = None):
     """Registered people whose session (not cancelled) starts within REMINDER_DAYS_BEFORE
-    days and who have not had their reminder yet."""
+    days and who have not had their reminder yet. Who got their place after the reminder
+    would have gone (enrolled or moved up in the last days) has just had a confirmation with
+    the same facts and calendar file: no reminder a minute later."""
     now = now or timezone.now()
-    return Enrolment.objects.filter(
-        status=Enrolment.Status.REGISTERED,
-        reminded_at=None,
-        session__starts_at__gt=now,
-        session__starts_at__lte=now + datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE),
-    ).exclude(session__status=Session.Status.CANCELLED)
+    before = datetime.timedelta(days=settings.REMINDER_DAYS_BEFORE)
+    return (
+        Enrolment.objects.alias(placed_at=Coalesce("promoted_at", "created_at"))
+        .filter(
+            status=Enrolment.Status.REGISTERED,
+            reminded_at=None,
+            session__starts_at__gt=now,
+            session__starts_at__lte=now + before,
+            placed_at__lt=F("session__starts_at") - before,
+        )
+        .exclude(session__status=Session.Status.CANCELLED)
+    )
 
 
 def send_reminders(now: datetime.datetime | None = None) -> int:

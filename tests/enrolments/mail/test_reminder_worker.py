@@ -1,6 +1,7 @@
 """Reminders sent by a real worker process (`manage.py run_huey`, as the Procfile runs it)
 over a real SMTP server on loopback: nobody runs a command, and nobody gets two."""
 
+import datetime
 import email
 import email.policy
 import re
@@ -9,6 +10,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.utils import timezone
 
 from enrolments.models import QueuedEmail
 from tests.factories import CourseFactory, EnrolmentFactory, SessionFactory
@@ -61,7 +63,8 @@ def to(message) -> str:
 
 def test_the_worker_reminds_each_person_once(static_root, tmp_path, inbox, client):
     session = SessionFactory(days=[2], capacity=5, course=CourseFactory(title="Archiefwet"))
-    people = [EnrolmentFactory(session=session) for _ in range(2)]
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    people = [EnrolmentFactory(session=session, created_at=week_ago) for _ in range(2)]
     addresses = sorted(person.email for person in people)
     environment = {
         # The worker signs the self-service links: the key the site (here: the tests) checks.
@@ -85,13 +88,18 @@ def test_the_worker_reminds_each_person_once(static_root, tmp_path, inbox, clien
             path = re.search(r"http://trainingen\.example(/inschrijving/\S+/)", body).group(1)
             assert client.get(path).status_code == 200  # a link the site opens
 
-        # Someone enrols late: the next run reminds only them, and nobody a second time.
-        late = EnrolmentFactory(session=session)
+        # Two more places appear: one taken a week ago (an adviser's late entry), one just
+        # now (its confirmation says it all). The next run reminds only the first, and
+        # nobody a second time.
+        entered = EnrolmentFactory(session=session, created_at=week_ago)
+        just_now = EnrolmentFactory(session=session)
         messages = inbox.wait_until(lambda got: len(got) >= 3, timeout=NEXT_RUN)
-        assert sorted(to(message) for message in messages) == sorted([*addresses, late.email])
+        assert sorted(to(message) for message in messages) == sorted([*addresses, entered.email])
         assert len(inbox.wait_until(lambda got: len(got) > 3, timeout=3)) == 3
         assert process.poll() is None
     assert QueuedEmail.objects.filter(kind="reminder", status="sent").count() == 3
-    for person in [*people, late]:
+    for person in [*people, entered]:
         person.refresh_from_db()
         assert person.reminded_at is not None
+    just_now.refresh_from_db()
+    assert just_now.reminded_at is None

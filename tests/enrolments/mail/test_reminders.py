@@ -12,15 +12,24 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from icalendar import Calendar
 
 from enrolments import jobs
 from enrolments.models import Enrolment, QueuedEmail
+from enrolments.places import services
 from enrolments.places.tokens import self_service_path
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
 from trainings.models import Session
 
 pytestmark = pytest.mark.django_db
+
+
+def placed(**kwargs) -> Enrolment:
+    """Enrolled a week ago, before the reminder window opened."""
+    kwargs.setdefault("created_at", timezone.now() - datetime.timedelta(days=7))
+    return EnrolmentFactory(**kwargs)
+
 
 R, W, C = Enrolment.Status.REGISTERED, Enrolment.Status.WAITLISTED, Enrolment.Status.CANCELLED
 
@@ -54,7 +63,7 @@ def recipients() -> list[str]:
 
 def test_reminder_goes_once_even_when_the_job_runs_again(send):
     session = SessionFactory(days=[2])
-    people = [EnrolmentFactory(session=session) for _ in range(2)]
+    people = [placed(session=session) for _ in range(2)]
     assert send() == 2
     assert send() == 0
     assert recipients() == sorted(person.email for person in people)
@@ -67,16 +76,16 @@ def test_reminder_goes_once_even_when_the_job_runs_again(send):
 
 def test_no_reminder_for_the_waiting_list_or_a_cancelled_place(send):
     session = SessionFactory(days=[2], capacity=1)
-    placed = EnrolmentFactory(session=session)
-    EnrolmentFactory(session=session, status=W)
-    EnrolmentFactory(session=session, status=C)
+    first = placed(session=session)
+    placed(session=session, status=W)
+    placed(session=session, status=C)
     assert send() == 1
-    assert recipients() == [placed.email]
+    assert recipients() == [first.email]
 
 
 def test_no_reminder_for_a_cancelled_session(send):
     session = SessionFactory(days=[2])
-    EnrolmentFactory(session=session)
+    placed(session=session)
     Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
     assert send() == 0
     assert mail.outbox == []
@@ -84,7 +93,7 @@ def test_no_reminder_for_a_cancelled_session(send):
 
 def test_no_reminder_once_the_session_has_begun(send):
     session = SessionFactory(days=[2])
-    EnrolmentFactory(session=session)
+    placed(session=session)
     assert send(now=session.starts_at + datetime.timedelta(minutes=1)) == 0
     assert mail.outbox == []
 
@@ -92,7 +101,7 @@ def test_no_reminder_once_the_session_has_begun(send):
 def test_the_reminder_goes_when_the_session_is_three_days_away_not_before(send, settings):
     assert settings.REMINDER_DAYS_BEFORE == 3  # the default
     session = SessionFactory(days=[10])
-    EnrolmentFactory(session=session)
+    placed(session=session)
     three_days_before = session.starts_at - datetime.timedelta(days=3)
     assert send(now=three_days_before - datetime.timedelta(minutes=1)) == 0
     assert send(now=three_days_before) == 1
@@ -100,15 +109,15 @@ def test_the_reminder_goes_when_the_session_is_three_days_away_not_before(send, 
 
 
 def test_no_reminder_for_a_session_further_away(send):
-    EnrolmentFactory(session=SessionFactory(days=[5]))
+    placed(session=SessionFactory(days=[5]))
     assert send() == 0
     assert mail.outbox == []
 
 
 def test_reminder_days_before_comes_from_the_settings(send, settings):
     near, far = SessionFactory(days=[1]), SessionFactory(days=[5])
-    EnrolmentFactory(session=near)
-    person = EnrolmentFactory(session=far)
+    placed(session=near)
+    person = placed(session=far)
     settings.REMINDER_DAYS_BEFORE = 0
     assert send() == 0
     settings.REMINDER_DAYS_BEFORE = 6
@@ -118,8 +127,8 @@ def test_reminder_days_before_comes_from_the_settings(send, settings):
 
 def test_reminder_is_in_the_language_of_the_person(send):
     session = SessionFactory(days=[2], course=CourseFactory(title="Archiefwet"))
-    dutch = EnrolmentFactory(session=session)
-    english = EnrolmentFactory(session=session, language="en")
+    dutch = placed(session=session)
+    english = placed(session=session, language="en")
     send()
     by_address = {message.to[0]: message for message in mail.outbox}
     assert by_address[dutch.email].subject.startswith("Herinnering: Archiefwet op ")
@@ -133,7 +142,7 @@ def test_reminder_is_in_the_language_of_the_person(send):
 
 def test_reminder_carries_the_calendar_file_to_publish(send):
     session = SessionFactory(days=[2, 3])
-    EnrolmentFactory(session=session)
+    placed(session=session)
     send()
     (part,) = [
         p for p in as_received(mail.outbox[0]).walk() if p.get_content_type() == "text/calendar"
@@ -145,7 +154,7 @@ def test_reminder_carries_the_calendar_file_to_publish(send):
 
 
 def test_reminder_has_the_self_service_link(send):
-    person = EnrolmentFactory(session=SessionFactory(days=[2]))
+    person = placed(session=SessionFactory(days=[2]))
     send()
     link = "http://testserver" + self_service_path(person)
     assert link in text_of(mail.outbox[0])
@@ -154,7 +163,7 @@ def test_reminder_has_the_self_service_link(send):
 
 def test_reminder_of_a_session_at_a_venue_gives_its_address(send):
     venue = LocationFactory(name="Bibliotheek Neude", street_address="Neude 11", city="Utrecht")
-    EnrolmentFactory(session=SessionFactory(days=[2], location=venue))
+    placed(session=SessionFactory(days=[2], location=venue))
     send()
     for body in (text_of(mail.outbox[0]), html_of(mail.outbox[0])):
         assert "Bibliotheek Neude, Neude 11, 3512 AA Utrecht" in body
@@ -164,7 +173,7 @@ def test_reminder_of_a_session_at_a_venue_gives_its_address(send):
 def test_reminder_of_an_online_session_gives_the_link(send):
     online = LocationFactory(is_online=True, name="Teams", city="", street_address="")
     session = SessionFactory(days=[2], location=online, online_url="https://meet.example/abc")
-    EnrolmentFactory(session=session)
+    placed(session=session)
     send()
     for body in (text_of(mail.outbox[0]), html_of(mail.outbox[0])):
         assert "Je doet online mee via: https://meet.example/abc" in body
@@ -173,8 +182,8 @@ def test_reminder_of_an_online_session_gives_the_link(send):
 
 def test_reminder_gives_the_practical_information_of_the_course(send):
     course = CourseFactory(practical_info="Neem je laptop mee.\n\nLunch is inbegrepen.")
-    EnrolmentFactory(session=SessionFactory(days=[2], course=course))
-    EnrolmentFactory(session=SessionFactory(days=[2]))
+    placed(session=SessionFactory(days=[2], course=course))
+    placed(session=SessionFactory(days=[2]))
     send()
     with_info, without = sorted(mail.outbox, key=lambda m: "laptop" not in m.body)
     assert "Praktisch\nNeem je laptop mee." in text_of(with_info)
@@ -189,19 +198,19 @@ def count_queries(**kwargs) -> tuple[int, list[str]]:
 
 
 def test_reminder_queries_grow_only_by_one_insert_per_mail(django_assert_max_num_queries):
-    EnrolmentFactory(session=SessionFactory(days=[2]))
+    placed(session=SessionFactory(days=[2]))
     one, _ = count_queries()
     QueuedEmail.objects.all().delete()
     for _session in range(3):
         session = SessionFactory(days=[1, 2])
         for _person in range(3):
-            EnrolmentFactory(session=session)
+            placed(session=session)
     many, statements = count_queries()
     assert many - one == 8  # nine mails: eight more INSERTs than for one
     assert statements.count("INSERT") == 9 and statements.count("UPDATE") == 1
     assert QueuedEmail.objects.filter(kind="reminder").count() == 9
     # Pinned: claim, days, one INSERT per mail, the UPDATE and the savepoints around them.
-    EnrolmentFactory(session=SessionFactory(days=[2]))
+    placed(session=SessionFactory(days=[2]))
     with django_assert_max_num_queries(one):
         assert jobs.send_reminders() == 1
 
@@ -224,7 +233,7 @@ def in_thread(target) -> threading.Thread:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_running_the_job_at_once_remind_each_person_once():
     sessions = [SessionFactory(days=[2], capacity=10) for _ in range(3)]
-    people = [EnrolmentFactory(session=session) for session in sessions for _ in range(8)]
+    people = [placed(session=session) for session in sessions for _ in range(8)]
     barrier, counts = threading.Barrier(2), []
 
     def job():
@@ -243,7 +252,7 @@ def test_two_workers_running_the_job_at_once_remind_each_person_once():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_worker_skips_the_people_the_first_has_claimed():
     """The first worker holds its claimed rows while the second runs the whole job."""
-    people = [EnrolmentFactory(session=SessionFactory(days=[2])) for _ in range(4)]
+    people = [placed(session=SessionFactory(days=[2])) for _ in range(4)]
     claimed, second_done = threading.Event(), threading.Event()
     counts = {}
     queue_notice = jobs.queue_notice
@@ -270,3 +279,22 @@ def test_a_second_worker_skips_the_people_the_first_has_claimed():
             thread.join(timeout=120)
     assert counts == {"first": 4, "second": 0}
     assert recipients() == sorted(person.email for person in people)
+
+
+def test_no_reminder_for_a_place_taken_inside_the_window(send):
+    """Their confirmation, just sent, says it all: no reminder a minute later."""
+    session = SessionFactory(days=[2], capacity=2)
+    early = placed(session=session)
+    EnrolmentFactory(session=session, created_at=timezone.now() - datetime.timedelta(days=1))
+    assert send() == 1
+    assert recipients() == [early.email]
+
+
+def test_no_reminder_for_someone_moved_up_inside_the_window(send):
+    session = SessionFactory(days=[2], capacity=1)
+    first = placed(session=session)
+    waiting = placed(session=session, status=W)
+    services.enrolment_cancel(enrolment_id=first.pk, reason="ziek")
+    waiting.refresh_from_db()
+    assert waiting.status == R and waiting.promoted_at is not None
+    assert send() == 0
