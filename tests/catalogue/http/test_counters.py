@@ -1,4 +1,4 @@
-"""Counters every server process agrees on (catalogue/counters.py), and what relies on them:
+"""Counters every server process agrees on (catalogue/http/counters.py), and what relies on them:
 page versions, rate limits that count places, the admin lock-out, the client's address."""
 
 import threading
@@ -12,10 +12,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue import counters
-from catalogue.cache import PLACES, course_version_key
+from catalogue.http import counters
+from catalogue.http.cache import PLACES, course_version_key
+from catalogue.http.ratelimit import client_ip, places_posted
 from catalogue.models import Counter
-from catalogue.ratelimit import client_ip, places_posted
 from enrolments.places import services
 from tests.factories import RawEnrolmentFactory, SessionFactory
 
