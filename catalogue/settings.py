@@ -251,6 +251,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # process keeps its own cache and sessions live in the database. The numbers every process
 # must agree on (page versions, rate limits, login failures) are then kept in the database
 # (catalogue/http/counters.py), so limits and fresh pages hold with any number of workers.
+# Without Redis, about one rate-limited write in COUNTER_PURGE_EVERY also deletes the expired
+# counters (0: never at random).
+COUNTER_PURGE_EVERY = 100
 REDIS_URL = os.environ.get("REDIS_URL", "")
 SHARED_COUNTERS = "cache" if REDIS_URL else "database"
 if REDIS_URL:
