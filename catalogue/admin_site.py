@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalogue import counters
-from catalogue.ratelimit import client_ip
+from catalogue.http import counters
+from catalogue.http.ratelimit import client_ip
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Catalogus")
 
     def ready(self) -> None:
-        # Any write to what is offered makes the cached public pages stale (catalogue/cache.py).
+        # Any write to what is offered makes the cached public pages stale
+        # (catalogue/http/cache.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from catalogue.cache import catalogue_changed, places_changed
+        from catalogue.http.cache import catalogue_changed, places_changed
         from trainings import models
         from trainings.signals import offer_changed
         from trainings.signals import places_changed as places_changed_signal

@@ -8,7 +8,7 @@ class Counter(models.Model):
     """A number every server process sees: page versions, rate-limit and login-failure counts.
 
     Without Redis each process has its own memory cache, so these live in the database
-    (catalogue/counters.py changes them with one atomic statement)."""
+    (catalogue/http/counters.py changes them with one atomic statement)."""
 
     key = models.CharField(_("sleutel"), max_length=255, primary_key=True)
     value = models.BigIntegerField(_("waarde"), default=0)

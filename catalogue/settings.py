@@ -183,7 +183,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
-CSRF_FAILURE_VIEW = "catalogue.views.csrf_failure"
+CSRF_FAILURE_VIEW = "catalogue.public.views.csrf_failure"
 
 # -- Security ---------------------------------------------------------------------------------
 # Behind a reverse proxy (nginx) set DJANGO_NUM_PROXIES=1: the proxy's X-Forwarded-Proto says
@@ -244,13 +244,16 @@ FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING
 
 # -- Cache and sessions -----------------------------------------------------------------------
 # Public reading pages are cached for anonymous visitors and invalidated on every change
-# (catalogue/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
+# (catalogue/http/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
 CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each
 # process keeps its own cache and sessions live in the database. The numbers every process
 # must agree on (page versions, rate limits, login failures) are then kept in the database
-# (catalogue/counters.py), so limits and fresh pages hold with any number of workers.
+# (catalogue/http/counters.py), so limits and fresh pages hold with any number of workers.
+# Without Redis, about one rate-limited write in COUNTER_PURGE_EVERY also deletes the expired
+# counters (0: never at random).
+COUNTER_PURGE_EVERY = 100
 REDIS_URL = os.environ.get("REDIS_URL", "")
 SHARED_COUNTERS = "cache" if REDIS_URL else "database"
 if REDIS_URL:

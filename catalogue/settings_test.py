@@ -30,5 +30,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"trainingscatalogus-test-{os.getpid()}.sqlite3")
     }
 
+# No random purge of expired rate-limit counters: it would add a DELETE to one post in a
+# hundred and make query counts flaky. The tests of the purge set it themselves.
+COUNTER_PURGE_EVERY = 0
+
 # Tasks run at once, in the test's own process (the tests of the real worker start one).
 HUEY = task_queue("", DATABASES["default"], immediate=True)

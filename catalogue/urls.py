@@ -3,10 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from catalogue.ratelimit import limit_urls, places_posted
+from catalogue.http.ratelimit import limit_urls, places_posted
 from enrolments import urls as enrolment_urls
 
-# The public forms that write, with the scope their POSTs count in (catalogue/ratelimit.py).
+# The public forms that write, with the scope their POSTs count in (catalogue/http/ratelimit.py).
 ENROLMENT_LIMITS = {
     "enrol": ("enrol", None),
     # A group form counts the colleagues it enrols; adding a row counts nothing.
@@ -18,7 +18,7 @@ ENROLMENT_LIMITS = {
 }
 
 urlpatterns = [
-    path("", include("catalogue.public_urls")),
+    path("", include("catalogue.public.urls")),
     path(
         "",
         include(

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from catalogue.filters import CourseFilter
+from catalogue.public.filters import CourseFilter
 from tests.factories import AudienceFactory, CourseFactory, ProviderFactory
 from trainings.matching import normalise, stem
 from trainings.models import Course, LearningPath, Resource

@@ -1,9 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from catalogue import feeds, views
-from catalogue.conditional import conditional
-from catalogue.sitemaps import SITEMAPS
+from catalogue.http.conditional import conditional
+from catalogue.public import feeds, views
+from catalogue.public.sitemaps import SITEMAPS
 
 app_name = "catalogue"
 

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.views.decorators.http import condition
 
-from catalogue import cache
+from catalogue.http import cache
 from trainings.models import Session
 
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from catalogue.cache import PLACES, cached_page, course_version_key
-from catalogue.filters import CourseFilter
-from catalogue.structured_data import catalogue_data, course_data
+from catalogue.http.cache import PLACES, cached_page, course_version_key
+from catalogue.public.filters import CourseFilter
+from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import translated_columns
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme

@@ -1,4 +1,4 @@
-"""Counters every server process agrees on (catalogue/counters.py), and what relies on them:
+"""Counters every server process agrees on (catalogue/http/counters.py), and what relies on them:
 page versions, rate limits that count places, the admin lock-out, the client's address."""
 
 import threading
@@ -12,10 +12,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue import counters
-from catalogue.cache import PLACES, course_version_key
+from catalogue.http import counters
+from catalogue.http.cache import PLACES, course_version_key
+from catalogue.http.ratelimit import client_ip, places_posted
 from catalogue.models import Counter
-from catalogue.ratelimit import client_ip, places_posted
 from enrolments.places import services
 from tests.factories import RawEnrolmentFactory, SessionFactory
 
@@ -50,8 +50,8 @@ def test_kept_counters_never_expire_and_start_where_asked():
     assert Counter.objects.get(key="v").expires is None
 
 
-def test_expired_rows_are_purged_on_a_write(monkeypatch):
-    monkeypatch.setattr(counters, "PURGE_EVERY", 1)
+def test_expired_rows_are_purged_on_a_write(monkeypatch, settings):
+    settings.COUNTER_PURGE_EVERY = 1
     now = 1_000_000.0
     monkeypatch.setattr(counters.time, "time", lambda: now)
     counters.db_add("old", 1, ttl=10)
@@ -59,6 +59,36 @@ def test_expired_rows_are_purged_on_a_write(monkeypatch):
     now += 11
     counters.db_add("new", 1, ttl=10)
     assert set(Counter.objects.values_list("key", flat=True)) == {"version", "new"}
+
+
+def test_a_write_purges_when_its_draw_from_purge_every_comes_up_zero(monkeypatch, settings):
+    settings.COUNTER_PURGE_EVERY = 100  # read at each write, not at import
+    draws = []
+    outcomes = iter([5, 5, 0])
+    monkeypatch.setattr(counters.random, "randrange", lambda n: draws.append(n) or next(outcomes))
+    now = 1_000_000.0
+    monkeypatch.setattr(counters.time, "time", lambda: now)
+    counters.db_add("old", 1, ttl=10)
+    now += 11
+    counters.db_add("a", 1, ttl=10)
+    assert set(Counter.objects.values_list("key", flat=True)) == {"old", "a"}
+    counters.db_add("b", 1, ttl=10)
+    assert set(Counter.objects.values_list("key", flat=True)) == {"a", "b"}
+    assert draws == [100, 100, 100]
+
+
+def test_no_random_purge_when_purge_every_is_zero(monkeypatch, settings):
+    # The test suite's setting: a rate-limited post never costs a DELETE by chance.
+    settings.COUNTER_PURGE_EVERY = 0
+    monkeypatch.setattr(counters.random, "randrange", lambda n: pytest.fail("drawn"))
+    now = 1_000_000.0
+    monkeypatch.setattr(counters.time, "time", lambda: now)
+    counters.db_add("old", 1, ttl=10)
+    now += 11
+    with CaptureQueriesContext(connection) as context:
+        counters.db_add("new", 1, ttl=10)
+    assert len(context.captured_queries) == 1
+    assert set(Counter.objects.values_list("key", flat=True)) == {"old", "new"}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -5,7 +5,7 @@ views know nothing of them.
 
 Why not django-ratelimit: a group form counts as the places it asks for (places_posted), a
 refused POST takes back what it counted, and the counts are shared by every process without
-Redis, in database counters that are incremented atomically (catalogue/counters.py).
+Redis, in database counters that are incremented atomically (catalogue/http/counters.py).
 django-ratelimit counts 1 per request and needs a shared cache whose incr is atomic; Django's
 DatabaseCache incr is a read and a write, not atomic.
 """
@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, URLResolver
 from django.utils.cache import add_never_cache_headers
 
-from catalogue import counters
+from catalogue.http import counters
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -39,7 +39,7 @@ def client_ip(request: HttpRequest) -> str:
 def hit(key: str, limit: int, window: int, amount: int = 1) -> bool:
     """Count `amount` attempts in the client's window; False once the limit is exceeded.
 
-    Counted in Redis or the database (catalogue/counters.py), so the limit holds across all
+    Counted in Redis or the database (catalogue/http/counters.py), so the limit holds across all
     server processes, not per process."""
     key = f"ratelimit:{key}"
     if counters.add(key, amount, ttl=window) <= limit:

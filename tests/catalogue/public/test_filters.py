@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue.filters import CourseFilter
+from catalogue.public.filters import CourseFilter
 from tests.factories import (
     AudienceFactory,
     CourseFactory,

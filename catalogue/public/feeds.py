@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from catalogue.conditional import conditional
-from catalogue.filters import CourseFilter
+from catalogue.http.conditional import conditional
+from catalogue.public.filters import CourseFilter
 from trainings.calendars import calendar_bytes
 from trainings.models import Course, Session
 

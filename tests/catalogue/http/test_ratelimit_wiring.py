@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from catalogue.ratelimit import limit_urls
+from catalogue.http.ratelimit import limit_urls
 from catalogue.urls import ENROLMENT_LIMITS
 from enrolments import urls as enrolment_urls
 from tests.factories import CourseFactory, SessionFactory

@@ -16,9 +16,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
-# Expired rows are deleted by about one write in PURGE_EVERY, so the table stays small
-# without a scheduled job and without a DELETE on every request.
-PURGE_EVERY = 100
 SECOND_NS = 1_000_000_000
 
 
@@ -61,7 +58,10 @@ def db_add(key: str, amount: int = 1, *, ttl: int | None = None, start: int = 0)
             [key, start + amount, now + ttl if ttl else None, now, amount, now],
         )
         (value,) = cursor.fetchone()
-        if ttl and random.randrange(PURGE_EVERY) == 0:
+        # Expired rows go with about one write in COUNTER_PURGE_EVERY (0: never), so the table
+        # stays small without a scheduled job and without a DELETE on every request.
+        every = settings.COUNTER_PURGE_EVERY
+        if ttl and every and random.randrange(every) == 0:
             cursor.execute(f"DELETE FROM {table} WHERE {e} <= %s", [now])
     return value
 

@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from catalogue import counters
+from catalogue.http import counters
 
 CATALOGUE = "pages:version:catalogue"
 PLACES = "pages:version:places"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from catalogue.structured_data import workload
+from catalogue.public.structured_data import workload
 from trainings.models import Course
 
 pytestmark = pytest.mark.django_db
