@@ -145,7 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands")), ("en", _("Engels"))]
+LANGUAGES = [("nl", _("Nederlands")), ("fr", _("Frans")), ("en", _("Engels"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Taxonomy names (formats, themes, audiences) are stored per language in name_<code> columns
 # (trainings/translation.py). Every language of the site gets a column; a missing translation
