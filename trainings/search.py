@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from trainings.localised import all_translations, translated_columns
+from trainings.localised import all_translations, localised_field, plain, translated_columns
 from trainings.matching import CONFIG, MAX_TERMS, WORD, normalise, stem, terms, uses_postgres
 from trainings.models import (
     Audience,
@@ -70,34 +70,43 @@ def search_other(query: str, limit: int = 8) -> list[OtherResult]:
     if not words:
         return []
     text = Value("", output_field=CharField())
+    # Read in the visitor's language, Dutch where a text has no translation; plain() keeps
+    # modeltranslation from adding columns to the values of a UNION.
     paths = (
-        LearningPath.objects.filter(is_published=True)
+        plain(LearningPath.objects.filter(is_published=True))
         .order_by()
         .values_list(
             Value("path", output_field=CharField()),
             "kind",
-            "title",
-            "summary",
-            "description",
+            localised_field("title"),
+            localised_field("summary"),
+            localised_field("description"),
             "slug",
             text,
         )
     )
-    profiles = Profile.objects.order_by().values_list(
-        Value("profile", output_field=CharField()),
-        text,
-        "name",
-        "summary",
-        "description",
-        "slug",
-        text,
+    profiles = (
+        plain(Profile.objects.all())
+        .order_by()
+        .values_list(
+            Value("profile", output_field=CharField()),
+            text,
+            localised_field("name"),
+            localised_field("summary"),
+            localised_field("description"),
+            "slug",
+            text,
+        )
     )
     resources = (
-        Resource.objects.filter(Q(course__is_published=True) | Q(profile__isnull=False))
+        plain(Resource.objects.filter(Q(course__is_published=True) | Q(profile__isnull=False)))
         .order_by()
         .annotate(
             owner_slug=Coalesce("course__slug", "profile__slug"),
-            owner_title=Coalesce("course__title", "profile__name"),
+            owner_title=Coalesce(
+                localised_field("title", "course__"),
+                localised_field("name", "profile__"),
+            ),
         )
         .values_list(
             Value("resource", output_field=CharField()),
@@ -106,9 +115,9 @@ def search_other(query: str, limit: int = 8) -> list[OtherResult]:
                 default=Value("profile"),
                 output_field=CharField(),
             ),
-            "title",
+            localised_field("title"),
             "owner_title",
-            "description",
+            localised_field("description"),
             "owner_slug",
             "owner_title",
         )

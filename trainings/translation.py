@@ -1,13 +1,25 @@
-"""Which taxonomy fields are kept per language (django-modeltranslation).
+"""Which texts are kept per language (django-modeltranslation).
 
-Each registered field gets a column per language in settings.LANGUAGES (name_nl, name_en, …);
-reading ``name`` gives the active language's value, or the Dutch one when it is empty.
-Course texts stay Dutch only: pages mark them with lang="nl" (catalogue_tags.dutch_lang).
+Each registered field gets a column per language in settings.LANGUAGES (title_nl, title_fr,
+title_en, …); reading ``title`` gives the active language's value, or the Dutch one when it is
+empty (MODELTRANSLATION_FALLBACK_LANGUAGES). Pages mark such a Dutch fallback with lang="nl"
+(catalogue_tags: ``dutch_lang`` and ``fallback_lang``).
 """
 
 from modeltranslation.translator import TranslationOptions, register
 
-from trainings.models import Audience, Format, Theme
+from trainings.models import (
+    Audience,
+    Course,
+    Format,
+    LearningPath,
+    Price,
+    Profile,
+    ProgrammePart,
+    Provider,
+    Resource,
+    Theme,
+)
 
 
 class NameTranslation(TranslationOptions):
@@ -15,5 +27,61 @@ class NameTranslation(TranslationOptions):
 
 
 register(Format)(NameTranslation)
-register(Theme)(NameTranslation)
 register(Audience)(NameTranslation)
+
+
+@register(Theme)
+class ThemeTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Provider)
+class ProviderTranslation(TranslationOptions):
+    fields = ("description",)
+
+
+@register(Course)
+class CourseTranslation(TranslationOptions):
+    fields = (
+        "title",
+        "summary",
+        "description",
+        "objectives",
+        "audience_text",
+        "methods",
+        "content",
+        "practical_info",
+        "contact_note",
+        "external_url_label",
+    )
+    # A course needs its Dutch title and summary; other languages may stay empty (fallback).
+    required_languages = {"nl": ("title", "summary")}
+
+
+@register(ProgrammePart)
+class ProgrammePartTranslation(TranslationOptions):
+    fields = ("title", "topics", "learning_goal")
+    required_languages = {"nl": ("title", "topics")}
+
+
+@register(Price)
+class PriceTranslation(TranslationOptions):
+    fields = ("condition",)
+
+
+@register(LearningPath)
+class LearningPathTranslation(TranslationOptions):
+    fields = ("title", "summary", "description")
+    required_languages = {"nl": ("title", "summary")}
+
+
+@register(Profile)
+class ProfileTranslation(TranslationOptions):
+    fields = ("name", "summary", "description")
+    required_languages = {"nl": ("name",)}
+
+
+@register(Resource)
+class ResourceTranslation(TranslationOptions):
+    fields = ("title", "description")
+    required_languages = {"nl": ("title",)}

@@ -421,7 +421,9 @@ class CourseFilter(django_filters.FilterSet):
 
         parts = [
             counted(
-                Course.objects.filter(pk__in=self._ids_without("theme"), theme__isnull=False),
+                plain(
+                    Course.objects.filter(pk__in=self._ids_without("theme"), theme__isnull=False)
+                ),
                 "theme",
                 "theme",
                 F("theme__position"),
@@ -433,7 +435,7 @@ class CourseFilter(django_filters.FilterSet):
             (Course.providers, "provider", Value(0)),
         ):
             links = relation.through.objects.filter(course_id__in=self._ids_without(facet))
-            parts.append(counted(links, facet, facet, sort))
+            parts.append(counted(plain(links), facet, facet, sort))
         for model, facet, sort in (
             (Theme, "theme", F("position")),
             (Format, "format", F("position")),
@@ -443,7 +445,7 @@ class CourseFilter(django_filters.FilterSet):
             if self.selected(facet):
                 parts.append(chosen(model, facet, sort))
         parts.append(
-            Course.objects.order_by()
+            plain(Course.objects.order_by())
             .filter(pk__in=self._ids_without("level"))
             .exclude(level="")
             .values(facet=Value("level"), key=F("level"), label=F("level"), sort=Value(0))
@@ -451,7 +453,7 @@ class CourseFilter(django_filters.FilterSet):
         )
         for key, condition in ((FREE, free_price_exists()), (PAID, paid_price_exists())):
             parts.append(
-                Course.objects.order_by()
+                plain(Course.objects.order_by())
                 .filter(pk__in=self._ids_without("price"))
                 .filter(condition)
                 .values(facet=Value("price"), key=Value(key), label=Value(key), sort=Value(0))
@@ -459,7 +461,7 @@ class CourseFilter(django_filters.FilterSet):
             )
         open_session = Exists(self.open_sessions().filter(course=OuterRef("pk")))
         parts.append(
-            Course.objects.order_by()
+            plain(Course.objects.order_by())
             .filter(pk__in=self._ids_without("open"))
             .filter(open_session)
             .values(facet=Value("open"), key=Value("1"), label=Value("1"), sort=Value(0))
