@@ -5,8 +5,9 @@ descriptor); these helpers are for queries that read the columns themselves.
 """
 
 from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import Combinable, Expression
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.deconstruct import deconstructible
 from modeltranslation import settings as mt_settings
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
@@ -45,3 +46,37 @@ def all_translations(obj, field: str = "name") -> list[str]:
         if value and value not in values:
             values.append(value)
     return values or [getattr(obj, field)]
+
+
+@deconstructible(path="trainings.localised.LocalisedOrder")
+class LocalisedOrder(Expression):
+    """`field` in the language active when the query runs (not when it is written), to sort
+    by in Meta.ordering: in Dutch the Dutch column itself (required, and indexed), else the
+    active language's text with the Dutch one where it is missing. modeltranslation rewrites a
+    plain "title" to the active language's column only: untranslated rows would come first,
+    in no order."""
+
+    def __init__(self, field: str, prefix: str = ""):
+        super().__init__(output_field=CharField())
+        self.name, self.prefix = field, prefix
+
+    def __eq__(self, other):
+        return isinstance(other, LocalisedOrder) and (other.name, other.prefix) == (
+            self.name,
+            self.prefix,
+        )
+
+    def __hash__(self):
+        return hash((LocalisedOrder, self.name, self.prefix))
+
+    def prefix_references(self, prefix: str) -> "LocalisedOrder":
+        """Ordering by a relation (Price's ["course", …]) sorts by the related column."""
+        return LocalisedOrder(self.name, f"{prefix}{self.prefix}")
+
+    def resolve_expression(self, *args, **kwargs):
+        if get_language() == mt_settings.DEFAULT_LANGUAGE:
+            name = build_localized_fieldname(self.name, mt_settings.DEFAULT_LANGUAGE)
+            column = F(f"{self.prefix}{name}")
+        else:
+            column = localised_field(self.name, self.prefix)
+        return column.resolve_expression(*args, **kwargs)

@@ -25,7 +25,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from trainings.localised import localised_field, plain
+from trainings.localised import LocalisedOrder, localised_field, plain
 from trainings.models import Audience, Course, Format, Level, Price, Provider, Session, Theme
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,100}$")
@@ -102,10 +102,12 @@ class SearchFilter(django_filters.Filter):
 
 FREE = "free"
 PAID = "paid"
+# The title in the visitor's language, Dutch where it has none (sorted where it is read).
+TITLE = LocalisedOrder("title")
 ORDERINGS = {
-    "relevance": (_("Best passend"), [F("rank").desc(nulls_last=True), "title", "pk"]),
-    "title": (_("Titel (A–Z)"), ["title", "pk"]),
-    "date": (_("Eerstvolgende sessie"), [F("next_session_at").asc(nulls_last=True), "title"]),
+    "relevance": (_("Best passend"), [F("rank").desc(nulls_last=True), TITLE, "pk"]),
+    "title": (_("Titel (A–Z)"), [TITLE, "pk"]),
+    "date": (_("Eerstvolgende sessie"), [F("next_session_at").asc(nulls_last=True), TITLE]),
     "newest": (_("Nieuwste eerst"), ["-created_at", "pk"]),
 }
 DEFAULT_ORDERING = "title"

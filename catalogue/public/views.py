@@ -20,7 +20,7 @@ from catalogue.http.cache import PLACES, cached_page, course_version_key
 from catalogue.public.filters import CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
-from trainings.localised import translated_columns
+from trainings.localised import LocalisedOrder, translated_columns
 from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
 from trainings.querysets import attach_labels
 from trainings.search import search_other
@@ -236,7 +236,9 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_page()
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = get_object_or_404(Profile.objects.prefetch_related("resources"), slug=slug)
-    courses = attach_labels(profile.courses.published().for_listing().order_by("title"))
+    courses = attach_labels(
+        profile.courses.published().for_listing().order_by(LocalisedOrder("title"), "pk")
+    )
     return render(
         request, "catalogue/profile_detail.html", {"profile": profile, "courses": courses}
     )

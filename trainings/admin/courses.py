@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from trainings import search
 from trainings.models import Course, OrganisationType, Price, ProgrammePart, Resource, Session
@@ -35,7 +36,7 @@ class PriceForm(forms.ModelForm):
         ]
 
 
-class PriceInline(admin.StackedInline):
+class PriceInline(TranslationStackedInline):
     model = Price
     form = PriceForm
     extra = 0
@@ -47,13 +48,13 @@ class PriceInline(admin.StackedInline):
     ]
 
 
-class ProgrammePartInline(admin.StackedInline):
+class ProgrammePartInline(TranslationStackedInline):
     model = ProgrammePart
     extra = 0
     fields = [("title", "position"), "topics", "learning_goal"]
 
 
-class ResourceInline(admin.StackedInline):
+class ResourceInline(TranslationStackedInline):
     model = Resource
     extra = 0
     fields = [("title", "position"), "description", ("file", "url")]
@@ -94,7 +95,7 @@ class UpcomingSessionsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(TranslationAdmin):
     list_display = [
         "title",
         "theme",

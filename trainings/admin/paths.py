@@ -1,6 +1,7 @@
 """Learning paths and profiles, and the resources (files, links) of courses and profiles."""
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from trainings.models import LearningPath, LearningPathStep, Profile, Resource
 
@@ -13,7 +14,7 @@ class LearningPathStepInline(admin.TabularInline):
 
 
 @admin.register(LearningPath)
-class LearningPathAdmin(admin.ModelAdmin):
+class LearningPathAdmin(TranslationAdmin):
     list_display = ["title", "kind", "status", "is_published"]
     list_filter = ["kind", "status", "is_published"]
     search_fields = ["title", "summary"]
@@ -21,7 +22,7 @@ class LearningPathAdmin(admin.ModelAdmin):
     inlines = [LearningPathStepInline]
 
 
-class ProfileResourceInline(admin.StackedInline):
+class ProfileResourceInline(TranslationStackedInline):
     model = Resource
     fk_name = "profile"
     extra = 0
@@ -29,7 +30,7 @@ class ProfileResourceInline(admin.StackedInline):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(TranslationAdmin):
     list_display = ["name", "summary"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -38,7 +39,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(TranslationAdmin):
     list_display = ["title", "course", "profile"]
     list_select_related = ["course", "profile"]
     search_fields = ["title", "description", "course__title"]

@@ -29,7 +29,7 @@ class CourseCountMixin:
 
 
 @admin.register(Provider)
-class ProviderAdmin(CourseCountMixin, admin.ModelAdmin):
+class ProviderAdmin(CourseCountMixin, TranslationAdmin):
     list_display = ["name", "kind", "free_cancellation_working_days", "course_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]

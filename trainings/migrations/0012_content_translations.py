@@ -9,6 +9,8 @@ back to Dutch.
 from django.db import migrations, models
 from django.db.models import F
 
+import trainings.localised
+
 FIELDS = {
     "course": (
         "title",
@@ -427,6 +429,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='course',
             index=models.Index(fields=['is_published', 'title_en'], name='course_published_title-en'),
+        ),
+        migrations.AlterModelOptions(
+            name='course',
+            options={'ordering': [trainings.localised.LocalisedOrder('title'), 'pk'], 'verbose_name': 'training', 'verbose_name_plural': 'trainingen'},
+        ),
+        migrations.AlterModelOptions(
+            name='learningpath',
+            options={'ordering': [trainings.localised.LocalisedOrder('title'), 'pk'], 'verbose_name': 'leerlijn', 'verbose_name_plural': 'leerlijnen'},
+        ),
+        migrations.AlterModelOptions(
+            name='profile',
+            options={'ordering': [trainings.localised.LocalisedOrder('name'), 'pk'], 'verbose_name': 'competentieprofiel', 'verbose_name_plural': 'competentieprofielen'},
         ),
         migrations.RunPython(copy_to_dutch, copy_dutch_back),
     ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trainings import terms
 from trainings.fields import URLField
+from trainings.localised import LocalisedOrder
 from trainings.models.taxonomy import (
     Audience,
     Country,
@@ -175,7 +176,7 @@ class Course(models.Model):
     class Meta:
         verbose_name = _("training")
         verbose_name_plural = _("trainingen")
-        ordering = ["title"]
+        ordering = [LocalisedOrder("title"), "pk"]
         indexes = [
             models.Index(fields=["is_published", "title"], name="course_published_title"),
             models.Index(fields=["is_published", "-created_at"], name="course_published_created"),

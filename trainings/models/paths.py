@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from trainings.fields import URLField
+from trainings.localised import LocalisedOrder
 from trainings.models.courses import Course
 from trainings.models.taxonomy import Lifecycle
 
@@ -25,7 +26,7 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("competentieprofiel")
         verbose_name_plural = _("competentieprofielen")
-        ordering = ["name"]
+        ordering = [LocalisedOrder("name"), "pk"]
 
     def __str__(self) -> str:
         return self.name
@@ -58,7 +59,7 @@ class LearningPath(models.Model):
     class Meta:
         verbose_name = _("leerlijn")
         verbose_name_plural = _("leerlijnen")
-        ordering = ["title"]
+        ordering = [LocalisedOrder("title"), "pk"]
 
     def __str__(self) -> str:
         return self.title
