@@ -48,10 +48,14 @@ def pytest_sessionfinish(session, exitstatus):
 def catalogue(db):
     """The real seed catalogue from fixtures/catalogue.json."""
     from django.core.management import call_command
+    from django.utils import translation
 
     from trainings.search import refresh
 
-    call_command("loaddata", "catalogue", verbosity=0)
+    # Texts without a language column in the fixture are Dutch, whatever a previous request
+    # left active (modeltranslation stores them in the active language's column).
+    with translation.override("nl"):
+        call_command("loaddata", "catalogue", verbosity=0)
     refresh()
 
 

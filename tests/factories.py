@@ -4,7 +4,7 @@ from unittest import mock
 
 import factory
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
@@ -33,7 +33,20 @@ from trainings.models import (
 )
 
 
-class ThemeFactory(DjangoModelFactory):
+class DutchFactory(DjangoModelFactory):
+    """For models with texts per language: what a factory writes is the Dutch text, whatever
+    language a previous request left active (modeltranslation writes the active one)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with translation.override("nl"):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class ThemeFactory(DutchFactory):
     class Meta:
         model = Theme
         django_get_or_create = ["slug"]
@@ -42,7 +55,7 @@ class ThemeFactory(DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
-class FormatFactory(DjangoModelFactory):
+class FormatFactory(DutchFactory):
     class Meta:
         model = Format
         django_get_or_create = ["slug"]
@@ -51,7 +64,7 @@ class FormatFactory(DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
-class AudienceFactory(DjangoModelFactory):
+class AudienceFactory(DutchFactory):
     class Meta:
         model = Audience
         django_get_or_create = ["slug"]
@@ -60,7 +73,7 @@ class AudienceFactory(DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
-class ProviderFactory(DjangoModelFactory):
+class ProviderFactory(DutchFactory):
     class Meta:
         model = Provider
         django_get_or_create = ["slug"]
@@ -69,7 +82,7 @@ class ProviderFactory(DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
-class CourseFactory(DjangoModelFactory):
+class CourseFactory(DutchFactory):
     class Meta:
         model = Course
         skip_postgeneration_save = True
@@ -103,7 +116,7 @@ class CourseFactory(DjangoModelFactory):
             search.refresh([self.pk])
 
 
-class PriceFactory(DjangoModelFactory):
+class PriceFactory(DutchFactory):
     class Meta:
         model = Price
 

@@ -80,3 +80,26 @@ class LocalisedOrder(Expression):
         else:
             column = localised_field(self.name, self.prefix)
         return column.resolve_expression(*args, **kwargs)
+
+
+def shown_language(obj, field: str) -> str:
+    """The language of the text `obj.<field>` shows in the active language: the active one
+    when it has a translation, else the fallback that filled it (Dutch). Reads the columns of
+    the row already loaded; a field without translations is Dutch."""
+    active = get_language()
+    if translator_fields(obj).get(field) is None:
+        return mt_settings.DEFAULT_LANGUAGE
+    for lang in resolution_order(active):
+        if getattr(obj, build_localized_fieldname(field, lang), None):
+            return lang
+    return active
+
+
+def translator_fields(obj) -> dict:
+    """The registered fields of obj's model: {"title": {…}, …} (empty when not registered)."""
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        return translator.get_options_for_model(type(obj)).all_fields
+    except NotRegistered:
+        return {}

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from trainings.durations import SOURCE_LANGUAGE, duration_html
+from trainings.localised import shown_language
 
 register = template.Library()
 
@@ -105,6 +106,29 @@ def dutch_lang() -> str:
     if translation.get_language() == SOURCE_LANGUAGE:
         return ""
     return mark_safe(f' lang="{SOURCE_LANGUAGE}"')
+
+
+@register.simple_tag(takes_context=True)
+def fallback_lang(context, obj, field: str) -> str:
+    """` lang="nl"` on the element showing `obj.<field>` when that text has no translation in
+    the page's language, so the Dutch one is shown; nothing when it is translated. The request
+    remembers it, so the page says once that some text is in Dutch ({% fallback_note %})."""
+    if obj is None:
+        return ""
+    shown = shown_language(obj, field)
+    if shown == translation.get_language():
+        return ""
+    request = context.get("request")
+    if request is not None:
+        request.shows_untranslated = True
+    return mark_safe(f' lang="{shown}"')
+
+
+@register.inclusion_tag("catalogue/partials/_fallback_note.html", takes_context=True)
+def fallback_note(context) -> dict:
+    """Once per page, after its content: some text on it is shown in Dutch."""
+    request = context.get("request")
+    return {"show": getattr(request, "shows_untranslated", False)}
 
 
 @register.filter

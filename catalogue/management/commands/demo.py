@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalogue.management.demo_data import (
     COST_STORIES,
@@ -137,7 +138,10 @@ class Command(BaseCommand):
     help = "Laadt de catalogus, demosessies met inschrijvingen en demo-accounts (herhaalbaar)."
 
     def handle(self, *args, **options):
-        call_command("loaddata", "catalogue", verbosity=0)
+        # The fixture's texts without a language column are Dutch (modeltranslation would
+        # store them in the active language's column).
+        with translation.override(settings.LANGUAGE_CODE):
+            call_command("loaddata", "catalogue", verbosity=0)
         with transaction.atomic():
             self.reduced_price_course()
             locations = {key: self.location(values) for key, values in LOCATIONS.items()}
