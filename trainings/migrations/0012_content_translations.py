@@ -3,7 +3,9 @@ learning paths, profiles and resources get a column per language (django-modeltr
 
 The Dutch column starts as a copy of the existing text (what modeltranslation's
 update_translation_fields does), so nothing is lost; French and English start empty and fall
-back to Dutch.
+back to Dutch. The seed taxonomy gets its French names (fixtures/catalogue.json has the same
+ones in name_fr), as 0010 gave it the English ones: only rows that still have the seed slug
+and no French name yet; going back clears exactly the names written here.
 """
 
 from django.db import migrations, models
@@ -49,6 +51,62 @@ def copy_dutch_back(apps, schema_editor):
             Model.objects.exclude(**{f"{field}_nl__isnull": True}).exclude(
                 **{f"{field}_nl": ""}
             ).update(**{field: F(f"{field}_nl")})
+
+
+FRENCH_NAMES = {
+    "format": {
+        "klassikaal": "En présentiel",
+        "e-learning": "E-learning",
+        "online-live": "En ligne en direct",
+        "blended": "Formation hybride",
+        "in-company": "En entreprise",
+        "micro-learning": "Micro-learning",
+    },
+    "theme": {
+        "digitale-inclusie-ido": "Inclusion numérique & IDO",
+        "digitaal-burgerschap": "Citoyenneté numérique",
+        "bestuur-en-organisatie": "Administration et organisation",
+        "basisvaardigheden-volwassenen": "Compétences de base des adultes",
+        "jeugd-en-onderwijs": "Jeunesse et enseignement",
+    },
+    "audience": {
+        "ido-medewerkers": "Personnel IDO",
+        "ido-kartrekkers": "Pilotes IDO",
+        "ido-projectleiders": "Chefs de projet IDO",
+        "coordinatoren": "Coordinateurs",
+        "partners": "Partenaires de l'IDO",
+        "gemeenten-beleidsmedewerkers": "Communes et chargés de mission",
+        "frontoffice-medewerkers": "Personnel d'accueil et de guichet",
+        "community-librarians": "Bibliothécaires de quartier",
+        "programmeurs": "Programmateurs en bibliothèque",
+        "docenten-digitale-vaardigheden": "Formateurs en compétences numériques",
+        "vrijwilligers": "Bénévoles",
+        "leidinggevenden": "Responsables et cadres",
+        "ambtenaren-gemeenten-ocmw": "Agents des communes et CPAS",
+        "poi-adviseurs": "Conseillers POI",
+        "bibliotheekmedewerkers": "Personnel de bibliothèque",
+        "nieuwe-medewerkers": "Nouveaux collaborateurs",
+        "specialisten": "Spécialistes en bibliothèque",
+        "maatschappelijke-organisaties": "Organisations de la société civile",
+        "mediacoaches": "(Futurs) coachs médias",
+        "taalhulpverleners": "Personnes qui aident les adultes peu alphabétisés",
+    },
+}
+
+
+def add_french_names(apps, schema_editor):
+    for model, names in FRENCH_NAMES.items():
+        Model = apps.get_model("trainings", model)
+        for slug, name in names.items():
+            Model.objects.filter(slug=slug, name_fr__isnull=True).update(name_fr=name)
+            Model.objects.filter(slug=slug, name_fr="").update(name_fr=name)
+
+
+def remove_french_names(apps, schema_editor):
+    for model, names in FRENCH_NAMES.items():
+        Model = apps.get_model("trainings", model)
+        for slug, name in names.items():
+            Model.objects.filter(slug=slug, name_fr=name).update(name_fr=None)
 
 
 class Migration(migrations.Migration):
@@ -443,4 +501,5 @@ class Migration(migrations.Migration):
             options={'ordering': [trainings.localised.LocalisedOrder('name'), 'pk'], 'verbose_name': 'competentieprofiel', 'verbose_name_plural': 'competentieprofielen'},
         ),
         migrations.RunPython(copy_to_dutch, copy_dutch_back),
+        migrations.RunPython(add_french_names, remove_french_names),
     ]
