@@ -94,3 +94,27 @@ def test_enrolment_list_shows_its_last_column_on_a_laptop(desktop, live_server):
     last = _box(desktop, "#result_list thead th:last-child")
     results = _box(desktop, "#changelist .results")
     assert last["x"] + last["width"] <= results["x"] + results["width"] + 1
+
+
+def test_adviser_fills_in_a_course_in_french_with_the_language_buttons(desktop, live_server):
+    course = CourseFactory(title="Leesplezier", summary="Over lezen.")
+    log_in(desktop, live_server, "adviseur", "POI-adviseurs")
+    desktop.goto(live_server.url + f"/admin/trainings/course/{course.pk}/change/")
+    french = desktop.get_by_role("button", name="Français")
+    # Dutch first; the other languages' fields wait behind their button.
+    assert desktop.locator("#id_title_nl").is_visible()
+    assert not desktop.locator("#id_title_fr").is_visible()
+    french.click()
+    assert french.get_attribute("aria-pressed") == "true"
+    assert not desktop.locator("#id_title_nl").is_visible()
+    assert desktop.locator("#id_slug").is_visible()  # fields without languages stay
+    desktop.locator("#id_title_fr").fill("Le plaisir de lire")
+    desktop.locator("#id_summary_fr").fill("Sur la lecture.")
+    desktop.get_by_role("button", name="Opslaan", exact=True).first.click()
+    assert "gewijzigd" in desktop.locator(".messagelist .success").first.inner_text()
+    course.refresh_from_db()
+    assert (course.title_nl, course.title_fr, course.summary_fr) == (
+        "Leesplezier",
+        "Le plaisir de lire",
+        "Sur la lecture.",
+    )

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 
 class SafeChangeList(ChangeList):
@@ -48,3 +49,13 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     def choices(self, changelist):
         choices = list(super().choices(changelist))
         return choices[1:]  # Django's "All" (no parameter) would mean the default
+
+
+class TabbedTranslationAdmin(TranslationAdmin):
+    """Texts per language (modeltranslation) with language buttons above the form: one
+    language at a time, or all. Our own script (modeltranslation's tabs load jQuery UI from a
+    CDN, which the Content-Security-Policy does not allow)."""
+
+    class Media:
+        js = ("js/admin-translation-tabs.js",)
+        css = {"all": ("css/admin-translation-tabs.css",)}

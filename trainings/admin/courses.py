@@ -6,9 +6,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TranslationStackedInline
 
 from trainings import search
+from trainings.admin.common import TabbedTranslationAdmin
 from trainings.models import Course, OrganisationType, Price, ProgrammePart, Resource, Session
 from trainings.signals import offer_changed
 
@@ -95,7 +96,7 @@ class UpcomingSessionsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(TranslationAdmin):
+class CourseAdmin(TabbedTranslationAdmin):
     list_display = [
         "title",
         "theme",

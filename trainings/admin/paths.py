@@ -1,8 +1,9 @@
 """Learning paths and profiles, and the resources (files, links) of courses and profiles."""
 
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
+from modeltranslation.admin import TranslationStackedInline
 
+from trainings.admin.common import TabbedTranslationAdmin
 from trainings.models import LearningPath, LearningPathStep, Profile, Resource
 
 
@@ -14,7 +15,7 @@ class LearningPathStepInline(admin.TabularInline):
 
 
 @admin.register(LearningPath)
-class LearningPathAdmin(TranslationAdmin):
+class LearningPathAdmin(TabbedTranslationAdmin):
     list_display = ["title", "kind", "status", "is_published"]
     list_filter = ["kind", "status", "is_published"]
     search_fields = ["title", "summary"]
@@ -30,7 +31,7 @@ class ProfileResourceInline(TranslationStackedInline):
 
 
 @admin.register(Profile)
-class ProfileAdmin(TranslationAdmin):
+class ProfileAdmin(TabbedTranslationAdmin):
     list_display = ["name", "summary"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -39,7 +40,7 @@ class ProfileAdmin(TranslationAdmin):
 
 
 @admin.register(Resource)
-class ResourceAdmin(TranslationAdmin):
+class ResourceAdmin(TabbedTranslationAdmin):
     list_display = ["title", "course", "profile"]
     list_select_related = ["course", "profile"]
     search_fields = ["title", "description", "course__title"]

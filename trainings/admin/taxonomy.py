@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
 
 from trainings import search
+from trainings.admin.common import TabbedTranslationAdmin
 from trainings.models import Audience, Format, Location, Provider, Theme
 
 
@@ -29,7 +29,7 @@ class CourseCountMixin:
 
 
 @admin.register(Provider)
-class ProviderAdmin(CourseCountMixin, TranslationAdmin):
+class ProviderAdmin(CourseCountMixin, TabbedTranslationAdmin):
     list_display = ["name", "kind", "free_cancellation_working_days", "course_count"]
     list_filter = ["kind"]
     search_fields = ["name", "description"]
@@ -37,14 +37,14 @@ class ProviderAdmin(CourseCountMixin, TranslationAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(CourseCountMixin, TranslationAdmin):
+class AudienceAdmin(CourseCountMixin, TabbedTranslationAdmin):
     list_display = ["name", "course_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Format)
-class FormatAdmin(CourseCountMixin, TranslationAdmin):
+class FormatAdmin(CourseCountMixin, TabbedTranslationAdmin):
     list_display = ["name", "position", "course_count"]
     list_editable = ["position"]
     search_fields = ["name"]
@@ -52,7 +52,7 @@ class FormatAdmin(CourseCountMixin, TranslationAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(CourseCountMixin, TranslationAdmin):
+class ThemeAdmin(CourseCountMixin, TabbedTranslationAdmin):
     list_display = ["name", "position", "course_count"]
     list_editable = ["position"]
     search_fields = ["name"]
