@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrolments.models import Attendance, CostOutcome, CostReason, Enrolment, Organisation
+from trainings.localised import localised_field
 from trainings.models import Country, OrganisationType, SessionDay
 
 # Spreadsheets treat a cell starting with one of these as a formula (OWASP: CSV injection);
@@ -128,7 +129,8 @@ def export_queryset(enrolments: QuerySet) -> QuerySet:
         .values_list(
             "session_id",
             "session__code",
-            "session__course__title",
+            # In the language of whoever exports, Dutch where the course has no translation.
+            localised_field("title", "session__course__"),
             "session__starts_at",
             "days_text",
             "session__location__name",
@@ -381,7 +383,8 @@ def cost_queryset(enrolments: QuerySet) -> QuerySet:
             "first_name",
             "last_name",
             "email",
-            "session__course__title",
+            # In the language of whoever exports, Dutch where the course has no translation.
+            localised_field("title", "session__course__"),
             "session__code",
             "session_id",
             "session__starts_at",
