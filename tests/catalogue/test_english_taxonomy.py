@@ -83,10 +83,15 @@ def test_dutch_course_page_is_unchanged(client):
 
 @pytest.mark.usefixtures("catalogue")
 def test_english_pages_mark_dutch_course_text(client):
+    # A seed course with Dutch texts only (the GSOB one has English texts, unmarked).
+    dutch_only = get(
+        client, reverse("catalogue:course-detail", args=["ido-vaardigheidstraining"]), "en"
+    )
+    assert '<html lang="en">' in dutch_only
+    assert re.search(r'<h1 lang="nl">IDO-vaardigheidstraining</h1>', dutch_only)
+    assert re.search(r'<p class="lead" lang="nl">', dutch_only)
     html = get(client, COURSE, "en")
-    assert '<html lang="en">' in html
-    assert re.search(r'<h1 lang="nl">Voorkomen en bestrijden van digitale ongelijkheden', html)
-    assert re.search(r'<p class="lead" lang="nl">', html)
+    assert re.search(r"<h1>Preventing and tackling digital inequalities", html)
     listing = get(client, LIST, "en")
     assert re.search(r'<h3 class="card__title" lang="nl"><a href="/trainingen/', listing)
     assert '<p class="card__summary" lang="nl">' in listing
