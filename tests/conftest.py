@@ -68,6 +68,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _dutch_to_start():
+    """Each test starts in Dutch: a request in another language leaves that language active in
+    the thread, and modeltranslation reads and filters texts (title, name, …) in it."""
+    from django.utils import translation
+
+    translation.activate("nl")
+    yield
+    translation.activate("nl")
+
+
 @pytest.fixture
 def no_page_cache(settings):
     """Measure the page itself, not a cached copy (query counts)."""
