@@ -72,11 +72,11 @@ bench-smoke: install
 bench-export: install
 	$(BIN)/python bench/export_memory.py --rows $(or $(ROWS),100000)
 
-## make messages: collect new texts into locale/en/LC_MESSAGES/django.po (translate them there),
-## then compile. Needs GNU gettext.
+## make messages: collect new texts into locale/{fr,en}/LC_MESSAGES/django.po (translate them
+## there), then compile. Needs GNU gettext.
 messages: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
-	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-obsolete --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media --ignore=.venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l fr -l en --ignore=.venv
 
 lint: install-dev
 	$(BIN)/ruff check .
