@@ -67,6 +67,17 @@ def receipt_redirect(
     return redirect("enrolments:enrolled", session_id=session.pk)
 
 
+def show_refusal(form, error: EnrolmentError) -> int:
+    """Put a refused enrolment on the form, where the person can act on it; the page's
+    status: 403 for a session reserved for another organisation, 400 for a form with too
+    many colleagues, 409 for anything the state of the session refuses."""
+    if isinstance(error, ReservedSession):
+        form.add_error("organisation", error.message)
+        return 403
+    form.add_error(None, error.message)
+    return 400 if isinstance(error, GroupTooLarge) else 409
+
+
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
@@ -95,12 +106,8 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                     invitation_code=data.get("invitation_code", ""),
                     language=request.LANGUAGE_CODE,
                 )
-            except ReservedSession as error:
-                form.add_error("organisation", error.message)
-                status = 403
             except EnrolmentError as error:
-                form.add_error(None, error.message)
-                status = 409
+                status = show_refusal(form, error)
             else:
                 # The same page whether or not the address was enrolled already (rule 6).
                 return receipt_redirect(request, session, result.outcome, data["first_name"])
@@ -185,15 +192,8 @@ def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                     invitation_code=data.get("invitation_code", ""),
                     language=request.LANGUAGE_CODE,
                 )
-            except ReservedSession as error:
-                form.add_error("organisation", error.message)
-                status = 403
-            except GroupTooLarge as error:
-                form.add_error(None, error.message)
-                status = 400
             except EnrolmentError as error:
-                form.add_error(None, error.message)
-                status = 409
+                status = show_refusal(form, error)
             else:
                 # Only that this visitor sent a form for this session: no names, no outcomes.
                 request.session[GROUP_RESULT_KEY] = {"session": session.pk}
