@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from trainings import search
+from trainings import search, services
 from trainings.models import Course, OrganisationType, Price, ProgrammePart, Resource, Session
-from trainings.signals import offer_changed
 
 
 class PriceForm(forms.ModelForm):
@@ -196,8 +195,7 @@ class CourseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publiceer de gekozen trainingen"))
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
-        offer_changed.send(sender=Course)
+        count = services.courses_publish(courses=queryset, published=True)
         self.message_user(
             request,
             ngettext("%d training gepubliceerd.", "%d trainingen gepubliceerd.", count) % count,
@@ -205,8 +203,7 @@ class CourseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Zet de gekozen trainingen terug naar concept"))
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
-        offer_changed.send(sender=Course)
+        count = services.courses_publish(courses=queryset, published=False)
         self.message_user(
             request,
             ngettext("%d training is nu concept.", "%d trainingen zijn nu concept.", count) % count,
