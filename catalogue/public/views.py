@@ -312,7 +312,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /inschrijving/",
         "Disallow: /taal/",
         "Disallow: /sessies/",
-        f"Sitemap: {request.build_absolute_uri(reverse('catalogue:sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('site:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

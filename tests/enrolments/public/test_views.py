@@ -304,7 +304,7 @@ def test_session_request_above_the_cap_per_organisation_is_refused(client, langu
     course = CourseFactory(default_capacity=20, max_per_organisation=16)
     url = reverse("enrolments:request", args=[course.slug])
     # The site switches language by cookie, as a visitor does with the language link.
-    switch = reverse("catalogue:language", args=[language])
+    switch = reverse("site:language", args=[language])
     assert client.get(f"{switch}?next={url}").status_code == 302
     data = {
         "organisation": "Bibliotheek Gent",
