@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.template import loader
-from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from catalogue.languages import path_language, url_in_language
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("django.security.DisallowedHost")
@@ -30,7 +31,7 @@ RETRY_AFTER_SECONDS = 30
 
 def chosen_language(request: HttpRequest) -> str:
     """The language of the page asked for: its path's prefix (/fr/, /en/), else Dutch."""
-    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    return path_language(request.path_info)
 
 
 # Crawlers get the address they asked for: each language version is its own page to them.
@@ -58,7 +59,7 @@ class LanguageMiddleware(LocaleMiddleware):
         preferred = translation.get_language_from_request(request, check_path=False)
         if preferred == settings.LANGUAGE_CODE:
             return None
-        target = translate_url(request.get_full_path(), preferred)
+        target = url_in_language(request.get_full_path(), preferred)
         if target == request.get_full_path():
             return None  # not a page that exists per language (admin, robots.txt, a 404)
         response = HttpResponseRedirect(target)

@@ -3,11 +3,13 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.utils import formats, translation
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from catalogue.languages import url_in_language
 from trainings.durations import SOURCE_LANGUAGE, duration_html
 
 register = template.Library()
@@ -26,6 +28,25 @@ def euro(value) -> str:
     if translation.get_language() == "nl":
         return f"€\u00a0{number}"  # Dutch: € 25,00
     return f"€{number}"  # English: €25.00
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> dict:
+    """This page's absolute address in each language of the site, for the hreflang links:
+    {"versions": [(code, url), ...], "default": Dutch url}, empty where the page has no
+    language versions (an error page, a page outside the per-language addresses)."""
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return {}
+    path = context.get("canonical_path") or request.path
+    origin = f"{request.scheme}://{request.get_host()}"
+    urls = {code: url_in_language(path, code) for code, _name in settings.LANGUAGES}
+    if len(set(urls.values())) == 1:
+        return {}
+    return {
+        "versions": [(code, origin + url) for code, url in urls.items()],
+        "default": origin + urls[settings.LANGUAGE_CODE],
+    }
 
 
 @register.filter
