@@ -17,7 +17,8 @@ register = template.Library()
 
 @register.filter
 def euro(value) -> str:
-    """Format an amount as money in the active language: € 25,00 (nl) or €25.00 (en)."""
+    """Format an amount as money in the active language: € 25,00 (nl), 25,00 € (fr) or
+    €25.00 (en); the separators are Django's formats of that language."""
     if value is None or value == "":
         return ""
     try:
@@ -25,8 +26,11 @@ def euro(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     number = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
-    if translation.get_language() == "nl":
+    language = translation.get_language()
+    if language == "nl":
         return f"€\u00a0{number}"  # Dutch: € 25,00
+    if language == "fr":
+        return f"{number}\u00a0€"  # French: 25,00 €
     return f"€{number}"  # English: €25.00
 
 
