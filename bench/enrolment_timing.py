@@ -7,7 +7,8 @@ and the whole middleware stack through Django's test client, so no HTTP server, 
 load generator is in the figure: what one worker spends on one enrolment. Every POST is a
 different person (bench-timing-<tag>-<n>@example.org), rotating over the given sessions.
 The time is split into the SQL the request runs (timed around every query of Django's
-connection), putting the mail task on the queue (after the commit), and the rest (Python).
+connection), putting the mail task on the queue (after the commit), and the rest (Python,
+and the cache when it is Redis: rate limit, page versions, session).
 
 Prints one JSON object: median and p95 of the whole POST, medians of the parts, queries per
 POST, the status codes and the recipients. Used by bench/run.py.
@@ -98,7 +99,7 @@ def main() -> None:
                 "p95_ms": percentile(totals, 0.95),
                 "sql_ms": statistics.median(sql_parts),
                 "queue_ms": statistics.median(queue_parts),
-                "python_ms": statistics.median(
+                "other_ms": statistics.median(
                     t - s - q for t, s, q in zip(totals, sql_parts, queue_parts, strict=True)
                 ),
                 "queries": statistics.median(queries),
