@@ -780,6 +780,8 @@ def tarpit_run(
 
 def page_checks(size: int, small: dict, large: dict, key: str, label: str) -> list:
     pages_, before = large[key], small[key]
+    if not pages_["catalogue"]["requests"] or not pages_["detail"]["requests"]:
+        return [(f"{size} courses: catalogue and detail answered{label}", False, "no answers")]
     growth = pages_["catalogue"]["p50"] / before["catalogue"]["p50"]
     return [
         (
@@ -894,13 +896,17 @@ def check(report: dict, smoke: bool) -> list[tuple[str, bool, str]]:
             name: result["non2xx"] + result["errors"]
             for key in ("pages", "uncached")
             for name, result in run[key].items()
-            if result["non2xx"] + result["errors"]
+            if result["non2xx"] + result["errors"] or not result["requests"]
         }
         checks.append(
             (
                 f"{run['size']} courses: every page answered 200 under load",
                 not failed,
-                ", ".join(f"{name}: {n} errors" for name, n in failed.items()) or "0",
+                ", ".join(
+                    f"{name}: {n} errors" if n else f"{name}: no answer within the run"
+                    for name, n in failed.items()
+                )
+                or "0",
             )
         )
         race = run["race"]
@@ -1318,6 +1324,7 @@ def main() -> int:
         sys.exit("wrk is not installed: apt-get install wrk")
     # --from-json: only write the report again from the figures of an earlier run.
     report = json.loads(Path(args.from_json).read_text()) if args.from_json else run_all(args)
+    report["notes"] = list(dict.fromkeys([*report.get("notes", []), *args.note]))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     checks = check(report, args.smoke)
