@@ -563,7 +563,8 @@ def request_work(
     log(
         f"enrolment POST in-process: median {result['median_ms']:.1f} ms "
         f"(SQL {result['sql_ms']:.1f}, queueing the mail {result['queue_ms']:.1f}, "
-        f"other {result['other_ms']:.1f}; {result['queries']:.0f} queries), "
+        f"other {result['other_ms']:.1f}; {result['queries']:.0f} queries; "
+        f"CPU {result['cpu_ms']:.1f}), "
         f"p95 {result['p95_ms']:.1f} ms, statuses {result['statuses']}"
     )
     return result
@@ -999,6 +1000,7 @@ def mail_section(report: dict) -> list[str]:
             f"{timing['median_ms']:.1f} ms (SQL {timing['sql_ms']:.1f}, queueing "
             f"{timing['queue_ms']:.1f}, other {timing['other_ms']:.1f}; "
             f"{timing['queries']:.0f} queries)"
+            + (f"; CPU of the process {timing['cpu_ms']:.1f} ms" if "cpu_ms" in timing else "")
         )
 
     lines = [
@@ -1016,7 +1018,10 @@ def mail_section(report: dict) -> list[str]:
         "settings, against the benchmark database: no HTTP, no load generator; SQL is the "
         "time in the queries, *queueing* putting the mail task on the queue after the commit, "
         "*other* the rest: Python, and the cache (Redis: rate limit, page versions, session) "
-        "when the run has one. *Per enrolment under load* is workers ÷ enrolments per second. "
+        "when the run has one; *CPU of the process* is the median CPU time the POST took in "
+        "that process (the database's work not included), which a busy machine inflates "
+        "much less than the wall time. *Per enrolment under load* is workers ÷ enrolments "
+        "per second. "
         "*Tarpit*: a TCP server that accepts and never answers, as `EMAIL_URL` of gunicorn "
         "and of the worker (`EMAIL_TIMEOUT=2`); afterwards the failed rows are made due at "
         "once (`next_attempt_at = now()`, what the admin's *send again* does, instead of "
