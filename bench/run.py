@@ -559,7 +559,6 @@ def request_work(
         text=True,
     ).stdout
     result = json.loads(output.strip().splitlines()[-1])
-    result.pop("recipients")
     log(
         f"enrolment POST in-process: median {result['median_ms']:.1f} ms "
         f"(SQL {result['sql_ms']:.1f}, queueing the mail {result['queue_ms']:.1f}, "
