@@ -570,6 +570,13 @@ class QueuedEmail(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="queuedemail_status"),
             models.Index(fields=["status", "next_attempt_at"], name="queuedemail_due"),
+            # What still has to go, oldest first (the claim, and /healthz's oldest unsent
+            # mail): a small index, whatever the size of the sent history.
+            models.Index(
+                fields=["created_at"],
+                name="queuedemail_unsent",
+                condition=models.Q(status__in=["pending", "sending", "failed"]),
+            ),
         ]
 
     def __str__(self) -> str:
