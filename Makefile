@@ -56,15 +56,17 @@ serve: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make bench: the app the production way (gunicorn, DJANGO_DEBUG=0) on PostgreSQL at 100 and
-## 10 000 courses, measured with wrk; writes docs/PERFORMANCE.md. Needs PostgreSQL and wrk
+## make bench: the app the production way (gunicorn and the task worker, DJANGO_DEBUG=0) on
+## PostgreSQL at 100 and 10 000 courses, measured with wrk, mail caught by an SMTP server on
+## loopback (aiosmtpd, a dev dependency); writes docs/PERFORMANCE.md. Needs PostgreSQL and wrk
 ## (apt-get install wrk). BENCH_DATABASE_SERVER=postgres://user@host:port chooses the server.
-bench: install
+bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## make bench-smoke: the same script on 100 courses for a second per page; checks that the
-## enrolment race overbooks nothing and the query budgets hold (timings are not checked).
-bench-smoke: install
+## enrolment race overbooks nothing, that every mail goes out once (also after a mail server
+## that never answered) and that the query budgets hold (timings are not checked).
+bench-smoke: install-dev
 	$(BIN)/python bench/run.py --smoke
 
 ## make bench-export: time and peak memory of exporting 100 000 enrolments (DATABASE_URL or
@@ -72,11 +74,11 @@ bench-smoke: install
 bench-export: install
 	$(BIN)/python bench/export_memory.py --rows $(or $(ROWS),100000)
 
-## make messages: collect new texts into locale/en/LC_MESSAGES/django.po (translate them there),
-## then compile. Needs GNU gettext.
+## make messages: collect new texts into locale/{fr,en}/LC_MESSAGES/django.po (translate them
+## there), then compile. Needs GNU gettext.
 messages: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
-	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l en --no-obsolete --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media --ignore=.venv
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l fr -l en --ignore=.venv
 
 lint: install-dev
 	$(BIN)/ruff check .

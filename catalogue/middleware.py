@@ -11,11 +11,14 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import DisallowedHost
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.middleware.gzip import GZipMiddleware
+from django.middleware.locale import LocaleMiddleware
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from catalogue.languages import path_language, url_in_language
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("django.security.DisallowedHost")
@@ -27,29 +30,47 @@ RETRY_AFTER_SECONDS = 30
 
 
 def chosen_language(request: HttpRequest) -> str:
-    """The language the visitor chose with the switcher (a cookie), else Dutch."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    supported = {code for code, _name in settings.LANGUAGES}
-    return chosen if chosen in supported else settings.LANGUAGE_CODE
+    """The language of the page asked for: its path's prefix (/fr/, /en/), else Dutch."""
+    return path_language(request.path_info)
 
 
-class LanguageMiddleware:
-    """Dutch unless the visitor chose another language with the switcher (a cookie).
+# Crawlers get the address they asked for: each language version is its own page to them.
+BOT = re.compile(r"bot|crawl|spider|slurp|facebookexternalhit", re.IGNORECASE)
 
-    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: the site is
-    Dutch by default, also for a librarian whose laptop happens to be set to English.
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The language comes from the path: Dutch unprefixed, /fr/… French, /en/… English.
+
+    On a Dutch (unprefixed) page that exists in other languages, a GET from a visitor whose
+    language cookie (set by the switcher) says fr or en, or who has no cookie and whose
+    browser prefers fr or en, is sent to the same page in that language. A cookie saying nl
+    keeps the Dutch page, also for a librarian whose laptop happens to be set to English.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def process_request(self, request):
+        super().process_request(request)
+        if request.method not in ("GET", "HEAD") or translation.get_language_from_path(
+            request.path_info
+        ):
+            return None
+        if BOT.search(request.headers.get("User-Agent", "")):
+            return None
+        # The switcher's cookie if it names one of ours, else Accept-Language, else Dutch.
+        preferred = translation.get_language_from_request(request, check_path=False)
+        if preferred == settings.LANGUAGE_CODE:
+            return None
+        target = url_in_language(request.get_full_path(), preferred)
+        if target == request.get_full_path():
+            return None  # not a page that exists per language (admin, robots.txt, a 404)
+        response = HttpResponseRedirect(target)
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        return response
 
-    def __call__(self, request):
-        language = chosen_language(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        # The unprefixed pages depend on the cookie (see above), as they did before the
+        # language moved into the path; LocaleMiddleware adds Accept-Language there.
         patch_vary_headers(response, ["Cookie"])
-        response.headers.setdefault("Content-Language", language)
         return response
 
 

@@ -59,6 +59,7 @@ class LazySqliteStorage(SqliteStorage):
 def postgres_huey(url: str):
     """Huey on PostgreSQL tables (peewee with psycopg 3), made on first use."""
     from huey.contrib.sql_huey import SqlStorage
+    from peewee import IntegrityError
 
     class LazySqlStorage(SqlStorage):
         ready = False
@@ -69,7 +70,12 @@ def postgres_huey(url: str):
         def check_conn(self):  # huey calls it before every read or write
             super().check_conn()
             if not self.ready:
-                self.create_tables()  # CREATE TABLE IF NOT EXISTS
+                try:
+                    self.create_tables()  # CREATE TABLE IF NOT EXISTS
+                except IntegrityError:
+                    # Another process made them at the same moment (PostgreSQL then says
+                    # "duplicate key … pg_type"): they exist now, which is all we need.
+                    self.database.rollback()
                 self.ready = True
 
     # A task lost in a crash costs nothing (the outbox sweep finds its mail), so the queue's

@@ -21,6 +21,17 @@ def organisation_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def mail_language_field(help_text=""):
+    """The language mails go out in: one of the site's languages, the site's own by default."""
+    return models.CharField(
+        _("taal"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=help_text,
+    )
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def active(self) -> EnrolmentQuerySet:
         return self.exclude(status=Enrolment.Status.CANCELLED)
@@ -123,9 +134,7 @@ class EnrolmentGroup(models.Model):
     organisation = models.CharField(_("organisatie"), max_length=200)
     submitted_by_name = models.CharField(_("ingeschreven door"), max_length=200)
     submitted_by_email = models.EmailField(_("e-mailadres van de inschrijver"), max_length=254)
-    language = models.CharField(
-        _("taal"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = mail_language_field()
     created_at = models.DateTimeField(_("ontvangen op"), default=timezone.now)
     confirmed_at = models.DateTimeField(
         _("bevestigd op"),
@@ -240,13 +249,7 @@ class Enrolment(models.Model):
     )
     cost_open_until = models.DateField(_("afwezigheid te verantwoorden tot"), null=True, blank=True)
     cost_settled_at = models.DateTimeField(_("kosten bepaald op"), null=True, blank=True)
-    language = models.CharField(
-        _("taal"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("De taal van de e-mails aan deze persoon."),
-    )
+    language = mail_language_field(_("De taal van de e-mails aan deze persoon."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("ingeschreven door medewerker"),
@@ -406,13 +409,7 @@ class Interest(models.Model):
     organisation = models.CharField(_("organisatie"), max_length=200, blank=True)
     city = models.CharField(_("plaats of regio"), max_length=100, blank=True)
     consent_at = models.DateTimeField(_("toestemming gegeven op"))
-    language = models.CharField(
-        _("taal"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("De taal van de e-mails aan deze persoon."),
-    )
+    language = mail_language_field(_("De taal van de e-mails aan deze persoon."))
     created_at = models.DateTimeField(_("aangemeld op"), default=timezone.now)
     notified_at = models.DateTimeField(_("gemaild op"), null=True, blank=True)
     notified_session = models.ForeignKey(
@@ -468,13 +465,7 @@ class SessionRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
     )
-    language = models.CharField(
-        _("taal"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("De taal van de e-mails aan deze persoon."),
-    )
+    language = mail_language_field(_("De taal van de e-mails aan deze persoon."))
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("behandeld door"),
@@ -548,9 +539,7 @@ class QueuedEmail(models.Model):
 
     kind = models.CharField(_("soort"), max_length=40, choices=Kind.choices)
     to = models.EmailField(_("aan"), max_length=254)
-    language = models.CharField(
-        _("taal"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = mail_language_field()
     context = models.JSONField(_("inhoud"), default=dict, blank=True)
     subject = models.CharField(_("onderwerp"), max_length=300, blank=True)
     body_text = models.TextField(_("tekst"), blank=True)
@@ -581,6 +570,13 @@ class QueuedEmail(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="queuedemail_status"),
             models.Index(fields=["status", "next_attempt_at"], name="queuedemail_due"),
+            # What still has to go, oldest first (the claim, and /healthz's oldest unsent
+            # mail): a small index, whatever the size of the sent history.
+            models.Index(
+                fields=["created_at"],
+                name="queuedemail_unsent",
+                condition=models.Q(status__in=["pending", "sending", "failed"]),
+            ),
         ]
 
     def __str__(self) -> str:

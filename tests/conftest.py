@@ -60,6 +60,17 @@ def catalogue(db):
 
 
 @pytest.fixture(autouse=True)
+def _dutch_to_start():
+    """Each test starts in Dutch: a request activates its page's language for the thread
+    (LocaleMiddleware), and reverse() gives /en/… addresses while English is active."""
+    from django.utils import translation
+
+    translation.activate("nl")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and lock-outs live in the cache; each test starts without any."""
     from django.core.cache import cache

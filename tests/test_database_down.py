@@ -141,7 +141,7 @@ def test_error_pages_that_need_the_session_answer_503_too(server, path):
 
 def test_the_503_page_is_english_under_english(server):
     status, headers, text, _seconds = request(
-        server, "GET", "/trainingen/", cookie=f"django_language=en; {SESSION_COOKIE}"
+        server, "GET", "/en/trainingen/", cookie=f"django_language=en; {SESSION_COOKIE}"
     )
     assert status == 503
     assert headers["Content-Language"] == "en"

@@ -1,4 +1,5 @@
-"""Dutch is the source language; English must be complete, and so must every new string."""
+"""Dutch is the source language; French and English must be complete, and so must every new
+string: no empty and no fuzzy entry in either catalogue."""
 
 import os
 import shutil
@@ -11,11 +12,17 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from catalogue.languages import url_in_language
 from enrolments.places import services
 from tests.factories import CourseFactory, PriceFactory, SessionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+TRANSLATED = ["fr", "en"]
+
+
+def catalogue_of(language: str, root: Path = ROOT) -> polib.POFile:
+    return polib.pofile(str(root / "locale" / language / "LC_MESSAGES" / "django.po"))
 
 
 def needs_gettext():
@@ -23,11 +30,23 @@ def needs_gettext():
         pytest.skip("GNU gettext is not installed (apt-get install gettext)")
 
 
-def test_committed_english_catalogue_is_complete():
-    catalogue = polib.pofile(str(PO))
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_committed_catalogue_is_complete(language):
+    catalogue = catalogue_of(language)
     untranslated = [e.msgid for e in catalogue if not e.translated() and not e.obsolete]
     assert untranslated == []
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
+    empty_plurals = [
+        e.msgid for e in catalogue if e.msgid_plural and not all(e.msgstr_plural.values())
+    ]
+    assert empty_plurals == []
+
+
+def test_both_catalogues_translate_the_same_texts():
+    french, english = (
+        {(e.msgctxt, e.msgid) for e in catalogue_of(code) if not e.obsolete} for code in TRANSLATED
+    )
+    assert french == english
 
 
 def test_makemessages_finds_nothing_untranslated(tmp_path):
@@ -39,7 +58,7 @@ def test_makemessages_finds_nothing_untranslated(tmp_path):
     env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "catalogue.settings"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete"],
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "-l", "en", "--no-obsolete"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -48,18 +67,21 @@ def test_makemessages_finds_nothing_untranslated(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr.lower(), result.stderr
-    catalogue = polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"))
-    untranslated = [e.msgid for e in catalogue if not e.translated() and not e.obsolete]
-    assert untranslated == [], "translate these in locale/en/LC_MESSAGES/django.po"
-    assert [e.msgid for e in catalogue.fuzzy_entries()] == []
+    for language in TRANSLATED:
+        catalogue = catalogue_of(language, tmp_path)
+        untranslated = [e.msgid for e in catalogue if not e.translated() and not e.obsolete]
+        assert untranslated == [], f"translate these in locale/{language}/LC_MESSAGES/django.po"
+        assert [e.msgid for e in catalogue.fuzzy_entries()] == []
 
 
-def test_compiled_catalogue_matches_the_source(tmp_path):
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_compiled_catalogue_matches_the_source(tmp_path, language):
     needs_gettext()
+    source = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
     compiled = tmp_path / "django.mo"
-    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(PO)], check=True)
-    assert compiled.read_bytes() == PO.with_suffix(".mo").read_bytes(), (
-        "run: manage.py compilemessages -l en"
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(source)], check=True)
+    assert compiled.read_bytes() == source.with_suffix(".mo").read_bytes(), (
+        f"run: manage.py compilemessages -l {language}"
     )
 
 
@@ -70,8 +92,7 @@ def test_pages_money_and_dates_in_english(client):
     SessionFactory(course=course)
     dutch = client.get(course.get_absolute_url()).content.decode()
     assert "€\xa01.250,00" in dutch and "Sessies" in dutch
-    client.cookies["django_language"] = "en"
-    english = client.get(course.get_absolute_url())
+    english = client.get(url_in_language(course.get_absolute_url(), "en"))
     html = english.content.decode()
     assert english["Content-Language"] == "en"
     assert '<html lang="en">' in html
@@ -105,13 +126,13 @@ def test_pages_money_and_dates_in_english(client):
 
 @pytest.mark.django_db
 def test_language_switcher(client):
-    response = client.get(reverse("catalogue:language", args=["en"]), {"next": "/trainingen/"})
-    assert response.status_code == 302 and response["Location"] == "/trainingen/"
+    response = client.get(reverse("site:language", args=["en"]), {"next": "/trainingen/"})
+    assert response.status_code == 302 and response["Location"] == "/en/trainingen/"
     assert response.cookies["django_language"].value == "en"
-    assert "Nederlands" in client.get("/trainingen/").content.decode()
-    away = client.get(reverse("catalogue:language", args=["nl"]), {"next": "https://evil.example/"})
+    assert "Nederlands" in client.get("/en/trainingen/").content.decode()
+    away = client.get(reverse("site:language", args=["nl"]), {"next": "https://evil.example/"})
     assert away["Location"] == reverse("catalogue:home")
-    assert client.get(reverse("catalogue:language", args=["fr"])).status_code == 404
+    assert client.get(reverse("site:language", args=["de"])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -143,9 +164,8 @@ def test_emails_go_out_in_the_language_of_the_person(django_capture_on_commit_ca
 @pytest.mark.django_db
 def test_enrolling_in_english_keeps_english_for_the_mails(client):
     session = SessionFactory()
-    client.cookies["django_language"] = "en"
     client.post(
-        reverse("enrolments:enrol", args=[session.pk]),
+        url_in_language(reverse("enrolments:enrol", args=[session.pk]), "en"),
         {
             "first_name": "Jan",
             "last_name": "P",

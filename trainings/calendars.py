@@ -9,6 +9,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from trainings.models import Session, SessionDay
@@ -59,11 +61,17 @@ def day_event(
     event.add("dtend", day.ends_at)
     title = session.course.title
     if count > 1:
-        title = f"{title} (dag {number} van {count})"
-    event.add("summary", title)
+        title = _("%(title)s (dag %(number)s van %(count)s)") % {
+            "title": title,
+            "number": number,
+            "count": count,
+        }
+    # The texts are in the language of the request or mail (RFC 5545 3.2.10).
+    language = {"language": translation.get_language() or settings.LANGUAGE_CODE}
+    event.add("summary", title, parameters=language)
     event.add("location", "Online" if location.is_online else location.one_line_address)
     event.add("url", url)
-    event.add("description", f"{session.course.summary}\n\n{url}")
+    event.add("description", f"{session.course.summary}\n\n{url}", parameters=language)
     event.add("status", status or STATUS[session.status])
     return event
 

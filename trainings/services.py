@@ -2,10 +2,11 @@
 
 import datetime
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from trainings.models import Session, SessionDay
+from trainings.models import Course, Session, SessionDay
+from trainings.signals import offer_changed
 
 
 def session_days_revise(*, day_ids, now: datetime.datetime | None = None) -> int:
@@ -29,3 +30,11 @@ def session_days_withdraw(*, session: Session) -> list[SessionDay]:
         day.session = session
         day.calendar_sequence += 1  # the cancellation's version: above the old, below the new
     return days
+
+
+def courses_publish(*, courses: QuerySet[Course], published: bool) -> int:
+    """Publish the courses or put them back to draft. A bulk update skips save(), so the
+    catalogue is told here (offer_changed) that its pages may differ now."""
+    count = courses.update(is_published=published)
+    offer_changed.send(sender=Course)
+    return count

@@ -4,7 +4,16 @@ from django.urls import reverse
 from trainings.models import Course, LearningPath, Profile
 
 
-class CourseSitemap(Sitemap):
+class LanguageVersions(Sitemap):
+    """Every page once per language (/…, /fr/…, /en/…), each with its alternates and the
+    Dutch one as x-default (README, "Languages and URLs")."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class CourseSitemap(LanguageVersions):
     changefreq = "weekly"
     priority = 0.8
 
@@ -15,21 +24,21 @@ class CourseSitemap(Sitemap):
         return course.updated_at
 
 
-class PathSitemap(Sitemap):
+class PathSitemap(LanguageVersions):
     changefreq = "monthly"
 
     def items(self):
         return LearningPath.objects.filter(is_published=True).only("slug").order_by("pk")
 
 
-class ProfileSitemap(Sitemap):
+class ProfileSitemap(LanguageVersions):
     changefreq = "monthly"
 
     def items(self):
         return Profile.objects.only("slug").order_by("pk")
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(LanguageVersions):
     priority = 0.6
 
     def items(self):

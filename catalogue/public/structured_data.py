@@ -6,9 +6,10 @@ import datetime
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from trainings.models import Course, Delivery, Price, PriceCategory, Session
 
@@ -150,7 +151,8 @@ def course_data(course: Course, request: HttpRequest) -> dict:
         "name": course.title,
         "description": course.summary,
         "url": url,
-        "inLanguage": "nl",
+        # The language of the page (and of its texts, where the course is translated).
+        "inLanguage": translation.get_language() or settings.LANGUAGE_CODE,
         "provider": [
             {"@type": "Organization", "name": provider.name} for provider in course.labels.providers
         ]

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from catalogue.http.cache import PLACES, cached_page, course_version_key
+from catalogue.languages import url_in_language
 from catalogue.public.filters import CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
@@ -284,7 +285,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:
-    """Remember the chosen language in a cookie and go back to the page the visitor was on."""
+    """Remember the chosen language in a cookie and go to the page the visitor was on, in
+    that language (/trainingen/x/ → /fr/trainingen/x/ and back)."""
     languages = dict(settings.LANGUAGES)
     if code not in languages:
         raise Http404
@@ -293,7 +295,7 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("catalogue:home")
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(url_in_language(target, code))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
@@ -307,14 +309,20 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    # The personal and per-session pages exist in every language: /inschrijving/, /fr/…
+    prefixes = ["/"] + [
+        f"/{code}/" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
+    ]
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
-        "Disallow: /export/",
-        "Disallow: /inschrijving/",
         "Disallow: /taal/",
-        "Disallow: /sessies/",
-        f"Sitemap: {request.build_absolute_uri(reverse('catalogue:sitemap'))}",
+        *(
+            f"Disallow: {prefix}{part}/"
+            for part in ("export", "inschrijving", "sessies")
+            for prefix in prefixes
+        ),
+        f"Sitemap: {request.build_absolute_uri(reverse('site:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -3,11 +3,13 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.utils import formats, translation
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from catalogue.languages import url_in_language
 from trainings.durations import SOURCE_LANGUAGE, duration_html
 from trainings.localised import shown_language
 
@@ -16,7 +18,8 @@ register = template.Library()
 
 @register.filter
 def euro(value) -> str:
-    """Format an amount as money in the active language: € 25,00 (nl) or €25.00 (en)."""
+    """Format an amount as money in the active language: € 25,00 (nl), 25,00 € (fr) or
+    €25.00 (en); the separators are Django's formats of that language."""
     if value is None or value == "":
         return ""
     try:
@@ -24,9 +27,31 @@ def euro(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     number = formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
-    if translation.get_language() == "nl":
+    language = translation.get_language()
+    if language == "nl":
         return f"€\u00a0{number}"  # Dutch: € 25,00
+    if language == "fr":
+        return f"{number}\u00a0€"  # French: 25,00 €
     return f"€{number}"  # English: €25.00
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> dict:
+    """This page's absolute address in each language of the site, for the hreflang links:
+    {"versions": [(code, url), ...], "default": Dutch url}, empty where the page has no
+    language versions (an error page, a page outside the per-language addresses)."""
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return {}
+    path = context.get("canonical_path") or request.path
+    origin = f"{request.scheme}://{request.get_host()}"
+    urls = {code: url_in_language(path, code) for code, _name in settings.LANGUAGES}
+    if len(set(urls.values())) == 1:
+        return {}
+    return {
+        "versions": [(code, origin + url) for code, url in urls.items()],
+        "default": origin + urls[settings.LANGUAGE_CODE],
+    }
 
 
 @register.filter

@@ -21,6 +21,12 @@ class CancelReasonForm(forms.Form):
     )
 
 
+def confirmation_form(request, form_class=forms.Form) -> forms.Form:
+    """The form of an action that is confirmed on a page first: unbound on the first click,
+    so intermediate() shows the page; bound once that page comes back with "confirm"."""
+    return form_class(request.POST if "confirm" in request.POST else None)
+
+
 def intermediate(modeladmin, request, queryset, *, title, action, form, intro):
     """Render a confirmation page for an action that needs a reason."""
     context = {

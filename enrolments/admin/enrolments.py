@@ -14,7 +14,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from enrolments.admin.common import CancelReasonForm, ExportMixin, intermediate
+from enrolments.admin.common import (
+    CancelReasonForm,
+    ExportMixin,
+    confirmation_form,
+    intermediate,
+)
 from enrolments.models import Attendance, Enrolment, EnrolmentEvent
 from enrolments.places import services, substitution
 from enrolments.public.forms import SubstituteForm
@@ -424,36 +429,36 @@ class EnrolmentAdmin(SafeDateHierarchyMixin, ExportMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def cancel(self, request, queryset):
-        form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            count = 0
-            for enrolment in queryset.exclude(status=Enrolment.Status.CANCELLED):
-                services.enrolment_cancel(
-                    enrolment_id=enrolment.pk,
-                    reason=form.cleaned_data["reason"],
-                    by_user=request.user,
-                )
-                count += 1
-            self.message_user(
+        form = confirmation_form(request, CancelReasonForm)
+        if not form.is_valid():
+            return intermediate(
+                self,
                 request,
-                ngettext(
-                    "%d inschrijving geannuleerd; de deelnemer krijgt een e-mail.",
-                    "%d inschrijvingen geannuleerd; de deelnemers krijgen een e-mail.",
-                    count,
-                )
-                % count,
-                messages.SUCCESS,
+                queryset,
+                title=_("Inschrijvingen annuleren"),
+                action="cancel",
+                form=form,
+                intro=_(
+                    "Deze inschrijvingen worden geannuleerd. Vrijgekomen plaatsen gaan naar de "
+                    "wachtlijst. Iedereen krijgt een e-mail."
+                ),
             )
-            return None
-        return intermediate(
-            self,
+        count = 0
+        for enrolment in queryset.exclude(status=Enrolment.Status.CANCELLED):
+            services.enrolment_cancel(
+                enrolment_id=enrolment.pk,
+                reason=form.cleaned_data["reason"],
+                by_user=request.user,
+            )
+            count += 1
+        self.message_user(
             request,
-            queryset,
-            title=_("Inschrijvingen annuleren"),
-            action="cancel",
-            form=form,
-            intro=_(
-                "Deze inschrijvingen worden geannuleerd. Vrijgekomen plaatsen gaan naar de "
-                "wachtlijst. Iedereen krijgt een e-mail."
-            ),
+            ngettext(
+                "%d inschrijving geannuleerd; de deelnemer krijgt een e-mail.",
+                "%d inschrijvingen geannuleerd; de deelnemers krijgen een e-mail.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
         )
+        return None

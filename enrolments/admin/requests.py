@@ -50,6 +50,20 @@ class InterestAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+# What the requester sent: shown, never edited (the adviser fills in the handling).
+REQUEST_AS_SENT = (
+    "course",
+    "organisation",
+    "contact_name",
+    "email",
+    "phone",
+    "participants",
+    "preferred_period",
+    "message",
+    "created_at",
+)
+
+
 @admin.register(SessionRequest)
 class SessionRequestAdmin(admin.ModelAdmin):
     list_display = [
@@ -66,34 +80,9 @@ class SessionRequestAdmin(admin.ModelAdmin):
     list_select_related = ["course", "handled_by"]
     search_fields = ["organisation", "contact_name", "email", "course__title"]
     autocomplete_fields = ["session"]
-    readonly_fields = [
-        "course",
-        "organisation",
-        "contact_name",
-        "email",
-        "phone",
-        "participants",
-        "preferred_period",
-        "message",
-        "created_at",
-    ]
+    readonly_fields = REQUEST_AS_SENT
     fieldsets = [
-        (
-            _("Aanvraag"),
-            {
-                "fields": [
-                    "course",
-                    "organisation",
-                    "contact_name",
-                    "email",
-                    "phone",
-                    "participants",
-                    "preferred_period",
-                    "message",
-                    "created_at",
-                ]
-            },
-        ),
+        (_("Aanvraag"), {"fields": REQUEST_AS_SENT}),
         (_("Afhandeling"), {"fields": ["status", "handled_by", "session", "notes"]}),
     ]
 

@@ -6,7 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from enrolments.admin.common import CancelReasonForm, ExportMixin, intermediate
+from enrolments.admin.common import (
+    CancelReasonForm,
+    ExportMixin,
+    confirmation_form,
+    intermediate,
+)
 from enrolments.exports.views import can_export
 from enrolments.models import Enrolment
 from enrolments.places import decisions, interest, services
@@ -170,7 +175,7 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
     def confirm(self, request, queryset):
         # Mails go to everyone enrolled, so the decision is confirmed on a page first,
         # just like cancelling.
-        form = forms.Form(request.POST if "confirm" in request.POST else None)
+        form = confirmation_form(request)
         if not form.is_valid():
             return intermediate(
                 self,
@@ -218,35 +223,35 @@ class SessionEnrolmentAdmin(ExportMixin, SessionAdmin):
         permissions=["change"],
     )
     def cancel(self, request, queryset):
-        form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            count = sum(
-                decisions.session_cancel(session_id=s.pk, reason=form.cleaned_data["reason"])
-                for s in queryset
-            )
-            self.message_user(
+        form = confirmation_form(request, CancelReasonForm)
+        if not form.is_valid():
+            return intermediate(
+                self,
                 request,
-                ngettext(
-                    "%d sessie geannuleerd; iedereen die is ingeschreven krijgt een e-mail.",
-                    "%d sessies geannuleerd; iedereen die is ingeschreven krijgt een e-mail.",
-                    count,
-                )
-                % count,
-                messages.SUCCESS,
+                queryset,
+                title=_("Sessies annuleren"),
+                action="cancel",
+                form=form,
+                intro=_(
+                    "Deze sessies gaan niet door. Iedereen die ingeschreven is of op de "
+                    "wachtlijst staat, krijgt een e-mail met de reden."
+                ),
             )
-            return None
-        return intermediate(
-            self,
-            request,
-            queryset,
-            title=_("Sessies annuleren"),
-            action="cancel",
-            form=form,
-            intro=_(
-                "Deze sessies gaan niet door. Iedereen die ingeschreven is of op de "
-                "wachtlijst staat, krijgt een e-mail met de reden."
-            ),
+        count = sum(
+            decisions.session_cancel(session_id=s.pk, reason=form.cleaned_data["reason"])
+            for s in queryset
         )
+        self.message_user(
+            request,
+            ngettext(
+                "%d sessie geannuleerd; iedereen die is ingeschreven krijgt een e-mail.",
+                "%d sessies geannuleerd; iedereen die is ingeschreven krijgt een e-mail.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
+        )
+        return None
 
 
 admin.site.unregister(Session)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from enrolments.access import has_staff_permission, staff_permission_required
 from enrolments.exports.formats import csv_stream, rows, xlsx_file
 from enrolments.models import Enrolment
 from enrolments.settlement.attendance import may_mark_attendance
@@ -24,21 +23,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def can_export(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm(EXPORT_PERMISSION)
+    return has_staff_permission(user, EXPORT_PERMISSION)
 
 
-def export_permission_required(view):
-    """Anonymous people are sent to log in; logged-in people without the permission get 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not can_export(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+export_permission_required = staff_permission_required(EXPORT_PERMISSION)
 
 
 # Lowercase particles do not count when sorting Dutch surnames: "de Groot" is under G.

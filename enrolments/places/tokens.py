@@ -26,6 +26,15 @@ class ExpiredLink(Exception):
     """The link was ours but no longer opens anything."""
 
 
+def _signed_pair(token: str, *, salt: str) -> tuple[int, str]:
+    """The (id, secret) a link signed with salt carries; InvalidLink when it is not ours."""
+    try:
+        pk, secret = signing.loads(token, salt=salt)
+        return int(pk), str(secret)
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise InvalidLink from error
+
+
 def self_service_token(enrolment: Enrolment) -> str:
     # The secret lets us revoke a link (a new secret) without changing the enrolment's id.
     return signing.dumps([enrolment.pk, enrolment.secret.hex[:12]], salt=SELF_SERVICE_SALT)
@@ -36,12 +45,7 @@ def self_service_path(enrolment: Enrolment) -> str:
 
 
 def enrolment_from_token(token: str) -> Enrolment:
-    try:
-        pk, secret = signing.loads(token, salt=SELF_SERVICE_SALT)
-        pk = int(pk)
-        secret = str(secret)
-    except (signing.BadSignature, TypeError, ValueError) as error:
-        raise InvalidLink from error
+    pk, secret = _signed_pair(token, salt=SELF_SERVICE_SALT)
     enrolment = (
         Enrolment.objects.select_related("session__course", "session__location")
         .filter(pk=pk)
@@ -106,12 +110,7 @@ def group_confirm_path(group: EnrolmentGroup) -> str:
 
 def group_from_token(token: str) -> EnrolmentGroup:
     """The group a confirmation link is for; ExpiredLink once the request was purged."""
-    try:
-        pk, secret = signing.loads(token, salt=GROUP_CONFIRM_SALT)
-        pk = int(pk)
-        secret = str(secret)
-    except (signing.BadSignature, TypeError, ValueError) as error:
-        raise InvalidLink from error
+    pk, secret = _signed_pair(token, salt=GROUP_CONFIRM_SALT)
     group = EnrolmentGroup.objects.filter(pk=pk).first()
     if group is None or group.secret.hex != secret:
         raise ExpiredLink

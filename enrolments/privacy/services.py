@@ -99,57 +99,56 @@ def anonymise_enrolments(
     return len(ids)
 
 
-def anonymise_interest(queryset: QuerySet) -> int:
+def _anonymise_rows(queryset: QuerySet, *, email_field: str, kind: str, blank: dict) -> list:
+    """Blank the given fields of every row not yet anonymised, put a placeholder in its
+    e-mail field, stamp anonymised_at and forget the admin log's names; the rows changed."""
+    model = queryset.model
     now = timezone.now()
     rows = list(queryset.filter(anonymised_at=None))
-    for interest in rows:
-        interest.email = placeholder_email("belangstelling", interest.pk)
-        interest.organisation = ""
-        interest.city = ""  # with the organisation, enough to tell who it was
-        interest.anonymised_at = now
-    Interest.objects.bulk_update(
-        rows, ["email", "organisation", "city", "anonymised_at"], batch_size=CHUNK
+    for row in rows:
+        for field, value in blank.items():
+            setattr(row, field, value)
+        setattr(row, email_field, placeholder_email(kind, row.pk))
+        row.anonymised_at = now
+    model.objects.bulk_update(rows, [*blank, email_field, "anonymised_at"], batch_size=CHUNK)
+    forget_log_entries(model, [row.pk for row in rows])
+    return rows
+
+
+def anonymise_interest(queryset: QuerySet) -> int:
+    rows = _anonymise_rows(
+        queryset,
+        email_field="email",
+        kind="belangstelling",
+        # With the organisation, the city is enough to tell who it was.
+        blank={"organisation": "", "city": ""},
     )
-    forget_log_entries(Interest, [i.pk for i in rows])
     return len(rows)
 
 
 def anonymise_requests(queryset: QuerySet) -> int:
-    now = timezone.now()
-    rows = list(queryset.filter(anonymised_at=None))
-    for request in rows:
-        request.contact_name = ""
-        request.email = placeholder_email("aanvraag", request.pk)
-        request.phone = ""
-        request.message = ""
-        request.anonymised_at = now
-    SessionRequest.objects.bulk_update(
-        rows, ["contact_name", "email", "phone", "message", "anonymised_at"], batch_size=CHUNK
+    rows = _anonymise_rows(
+        queryset,
+        email_field="email",
+        kind="aanvraag",
+        blank={"contact_name": "", "phone": "", "message": ""},
     )
-    forget_log_entries(SessionRequest, [r.pk for r in rows])
     return len(rows)
 
 
 def anonymise_groups(queryset: QuerySet) -> int:
     """Who sent a group form: name and address go, the organisation stays."""
-    now = timezone.now()
-    rows = list(queryset.filter(anonymised_at=None))
-    for group in rows:
-        group.submitted_by_name = ""
-        group.submitted_by_email = placeholder_email("groep", group.pk)
-        group.people = []  # an unconfirmed request's colleagues go with it
-        group.invitation_code = ""
-        group.anonymised_at = now
-    EnrolmentGroup.objects.bulk_update(
-        rows,
-        ["submitted_by_name", "submitted_by_email", "people", "invitation_code", "anonymised_at"],
-        batch_size=CHUNK,
+    rows = _anonymise_rows(
+        queryset,
+        email_field="submitted_by_email",
+        kind="groep",
+        # An unconfirmed request's colleagues go with it.
+        blank={"submitted_by_name": "", "people": [], "invitation_code": ""},
     )
     # "als groep ingeschreven door <name>" in the history of every colleague in the group.
     EnrolmentEvent.objects.filter(
         enrolment__group__in=rows, kind=EnrolmentEvent.Kind.CREATED
     ).exclude(note="").update(note="")
-    forget_log_entries(EnrolmentGroup, [g.pk for g in rows])
     return len(rows)
 
 

@@ -67,6 +67,17 @@ def receipt_redirect(
     return redirect("enrolments:enrolled", session_id=session.pk)
 
 
+def show_refusal(form, error: EnrolmentError) -> int:
+    """Put a refused enrolment on the form, where the person can act on it; the page's
+    status: 403 for a session reserved for another organisation, 400 for a form with too
+    many colleagues, 409 for anything the state of the session refuses."""
+    if isinstance(error, ReservedSession):
+        form.add_error("organisation", error.message)
+        return 403
+    form.add_error(None, error.message)
+    return 400 if isinstance(error, GroupTooLarge) else 409
+
+
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
@@ -95,12 +106,8 @@ def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                     invitation_code=data.get("invitation_code", ""),
                     language=request.LANGUAGE_CODE,
                 )
-            except ReservedSession as error:
-                form.add_error("organisation", error.message)
-                status = 403
             except EnrolmentError as error:
-                form.add_error(None, error.message)
-                status = 409
+                status = show_refusal(form, error)
             else:
                 # The same page whether or not the address was enrolled already (rule 6).
                 return receipt_redirect(request, session, result.outcome, data["first_name"])
@@ -185,15 +192,8 @@ def group_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
                     invitation_code=data.get("invitation_code", ""),
                     language=request.LANGUAGE_CODE,
                 )
-            except ReservedSession as error:
-                form.add_error("organisation", error.message)
-                status = 403
-            except GroupTooLarge as error:
-                form.add_error(None, error.message)
-                status = 400
             except EnrolmentError as error:
-                form.add_error(None, error.message)
-                status = 409
+                status = show_refusal(form, error)
             else:
                 # Only that this visitor sent a form for this session: no names, no outcomes.
                 request.session[GROUP_RESULT_KEY] = {"session": session.pk}
@@ -363,65 +363,74 @@ def published_course(slug: str) -> Course:
     return get_object_or_404(Course.objects.published(), slug=slug)
 
 
+def _course_form_page(request, course, form, *, template, thanks, save) -> HttpResponse:
+    """A form about a course that ends on a thank-you page. A bot (the honeypot) gets
+    that page too, with nothing stored or sent; an invalid form answers 400."""
+    status = 200
+    if request.method == "POST":
+        if form.is_bot:
+            return redirect(thanks, slug=course.slug)
+        if form.is_valid():
+            save(form.cleaned_data)
+            return redirect(thanks, slug=course.slug)
+        status = 400
+    return render(request, template, {"course": course, "form": form}, status=status)
+
+
+def _course_thanks_page(request, slug: str, template: str) -> HttpResponse:
+    return render(request, template, {"course": published_course(slug)})
+
+
 @require_http_methods(["GET", "POST"])
 def interest(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
     if course.runs_elsewhere:
         # Never scheduled here: nobody would ever be told about a session.
         return redirect(course)
-    form = InterestForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_bot:
-            return redirect("enrolments:interest-thanks", slug=course.slug)
-        if form.is_valid():
-            interest_register(
-                course=course,
-                email=form.cleaned_data["email"],
-                organisation=form.cleaned_data["organisation"],
-                city=form.cleaned_data["city"],
-                language=request.LANGUAGE_CODE,
-            )
-            return redirect("enrolments:interest-thanks", slug=course.slug)
-        status = 400
-    return render(
-        request, "enrolments/interest.html", {"course": course, "form": form}, status=status
+    return _course_form_page(
+        request,
+        course,
+        InterestForm(request.POST or None),
+        template="enrolments/interest.html",
+        thanks="enrolments:interest-thanks",
+        save=lambda data: interest_register(
+            course=course,
+            email=data["email"],
+            organisation=data["organisation"],
+            city=data["city"],
+            language=request.LANGUAGE_CODE,
+        ),
     )
 
 
 @require_safe
 def interest_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "enrolments/interest_thanks.html", {"course": published_course(slug)})
+    return _course_thanks_page(request, slug, "enrolments/interest_thanks.html")
 
 
 @require_http_methods(["GET", "POST"])
 def session_request(request: HttpRequest, slug: str) -> HttpResponse:
     course = published_course(slug)
-    form = SessionRequestForm(request.POST or None, course=course)
-    status = 200
-    if request.method == "POST":
-        if form.is_bot:
-            return redirect("enrolments:request-thanks", slug=course.slug)
-        if form.is_valid():
-            data = form.cleaned_data
-            session_request_create(
-                course=course,
-                organisation=data["organisation"],
-                contact_name=data["contact_name"],
-                email=data["email"],
-                phone=data["phone"],
-                participants=data["participants"],
-                preferred_period=data["preferred_period"],
-                message=data["message"],
-                language=request.LANGUAGE_CODE,
-            )
-            return redirect("enrolments:request-thanks", slug=course.slug)
-        status = 400
-    return render(
-        request, "enrolments/session_request.html", {"course": course, "form": form}, status=status
+    return _course_form_page(
+        request,
+        course,
+        SessionRequestForm(request.POST or None, course=course),
+        template="enrolments/session_request.html",
+        thanks="enrolments:request-thanks",
+        save=lambda data: session_request_create(
+            course=course,
+            organisation=data["organisation"],
+            contact_name=data["contact_name"],
+            email=data["email"],
+            phone=data["phone"],
+            participants=data["participants"],
+            preferred_period=data["preferred_period"],
+            message=data["message"],
+            language=request.LANGUAGE_CODE,
+        ),
     )
 
 
 @require_safe
 def request_thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "enrolments/request_thanks.html", {"course": published_course(slug)})
+    return _course_thanks_page(request, slug, "enrolments/request_thanks.html")

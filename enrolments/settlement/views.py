@@ -7,20 +7,17 @@ connection until it is back (static/js/attendance.js).
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from enrolments.access import staff_permission_required
 from enrolments.exports.views import can_export, surname_sort_key
 from enrolments.models import Attendance, Enrolment
 from enrolments.settlement.attendance import (
@@ -36,22 +33,7 @@ ATTENDANCE_PERMISSION = "enrolments.mark_attendance"
 SHORT_LABELS = {Attendance.Status.EXCUSED: gettext_lazy("Afgemeld")}
 
 
-def can_mark_attendance(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perm(ATTENDANCE_PERMISSION)
-
-
-def attendance_permission_required(view):
-    """Anonymous people are sent to log in; logged-in people without the permission get 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not can_mark_attendance(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+attendance_permission_required = staff_permission_required(ATTENDANCE_PERMISSION)
 
 
 def _choose_day(days: list[SessionDay], requested: str | None, today) -> SessionDay:

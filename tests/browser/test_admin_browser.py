@@ -118,3 +118,22 @@ def test_adviser_fills_in_a_course_in_french_with_the_language_buttons(desktop, 
         "Le plaisir de lire",
         "Sur la lecture.",
     )
+
+
+def test_adviser_cancels_an_enrolment_on_the_confirmation_page(desktop, live_server):
+    session = SessionFactory(course=CourseFactory(title="Mediawijsheid"), capacity=1)
+    leaving = EnrolmentFactory(session=session, first_name="Ilse", last_name="Jansen")
+    log_in(desktop, live_server, "adviseur", "POI-adviseurs")
+    desktop.goto(live_server.url + "/admin/enrolments/enrolment/")
+    desktop.locator(f'input[name="_selected_action"][value="{leaving.pk}"]').check()
+    desktop.locator('select[name="action"]').select_option("cancel")
+    desktop.get_by_role("button", name="Uitvoeren").click()
+    # The confirmation page: its trail leads back to the list, the reason is a labelled field.
+    trail = desktop.locator(".breadcrumbs")
+    assert trail.get_by_role("link", name="Inschrijvingen").is_visible()
+    assert "Inschrijvingen annuleren" in trail.inner_text()
+    desktop.get_by_label("Reden").fill("Dubbel geboekt")
+    desktop.get_by_role("button", name="Bevestigen").click()
+    assert "1 inschrijving geannuleerd" in desktop.locator(".messagelist .success").inner_text()
+    leaving.refresh_from_db()
+    assert (leaving.status, leaving.cancellation_reason) == ("cancelled", "Dubbel geboekt")

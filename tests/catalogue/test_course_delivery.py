@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from catalogue.languages import url_in_language
 from tests.factories import CourseFactory
 from trainings.models import Course, Delivery
 
@@ -63,8 +64,9 @@ def test_card_says_where_a_course_is_taken(client, catalogue):
 
 
 def test_english_action_is_translated(client, catalogue):
-    client.cookies["django_language"] = "en"
-    page = client.get(Course.objects.get(slug="ido-e-learning").get_absolute_url())
+    page = client.get(
+        url_in_language(Course.objects.get(slug="ido-e-learning").get_absolute_url(), "en")
+    )
     assert "Start on Bibliotheek Campus" in page.content.decode()
 
 

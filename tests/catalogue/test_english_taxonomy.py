@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from catalogue.languages import url_in_language
 from tests.factories import CourseFactory, FormatFactory, ThemeFactory
 from trainings.models import Audience, Format, Theme
 
@@ -20,8 +21,7 @@ DUTCH_LANG = re.compile(r'\slang="nl"')
 
 
 def get(client, url, language, **params):
-    client.cookies["django_language"] = language
-    response = client.get(url, params)
+    response = client.get(url_in_language(url, language), params)
     assert response.status_code == 200
     assert response["Content-Language"] == language
     return response.content.decode()
@@ -50,7 +50,8 @@ def test_english_filter_by_slug_finds_the_same_courses_and_labels_the_chip_in_en
     dutch = get(client, LIST, "nl", format="klassikaal", theme="bestuur-en-organisatie")
     english = get(client, LIST, "en", format="klassikaal", theme="bestuur-en-organisatie")
     titles = re.compile(r'class="card__title"[^>]*><a href="([^"]+)"')
-    assert titles.findall(english) == titles.findall(dutch)
+    # The same courses, each linked to its page in the language of the listing.
+    assert titles.findall(english) == ["/en" + url for url in titles.findall(dutch)]
     assert titles.findall(english)  # the filter matched something
     # The chosen option and its "remove" chip carry the English name.
     assert "Governance and organisation" in english
@@ -93,7 +94,7 @@ def test_english_pages_mark_dutch_course_text(client):
     html = get(client, COURSE, "en")
     assert re.search(r"<h1>Preventing and tackling digital inequalities", html)
     listing = get(client, LIST, "en")
-    assert re.search(r'<h3 class="card__title" lang="nl"><a href="/trainingen/', listing)
+    assert re.search(r'<h3 class="card__title" lang="nl"><a href="/en/trainingen/', listing)
     assert '<p class="card__summary" lang="nl">' in listing
     # Translated texts are not marked: the theme tag and the format list are English.
     assert re.search(r'<span class="tag">Governance and organisation</span>', html)
@@ -125,10 +126,10 @@ def test_missing_english_name_falls_back_to_dutch(client):
 def test_english_catalogue_costs_the_same_queries_as_dutch(client, params):
     counts = {}
     for language in ("nl", "en"):
-        client.cookies["django_language"] = language
-        client.get(LIST, params)  # warm up sessions, content types, …
+        url = url_in_language(LIST, language)
+        client.get(url, params)  # warm up sessions, content types, …
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(LIST, params)
+            response = client.get(url, params)
         assert response.status_code == 200
         counts[language] = len(queries)
     assert counts["en"] == counts["nl"]
@@ -138,10 +139,10 @@ def test_english_catalogue_costs_the_same_queries_as_dutch(client, params):
 def test_english_course_page_costs_the_same_queries_as_dutch(client):
     counts = {}
     for language in ("nl", "en"):
-        client.cookies["django_language"] = language
-        client.get(COURSE)
+        url = url_in_language(COURSE, language)
+        client.get(url)
         with CaptureQueriesContext(connection) as queries:
-            client.get(COURSE)
+            assert client.get(url).status_code == 200
         counts[language] = len(queries)
     assert counts["en"] == counts["nl"]
 
@@ -218,7 +219,8 @@ def test_learning_paths_and_profiles_mark_their_dutch_texts(client, url, heading
     assert f'<h1 lang="nl">{heading}</h1>' in english
     # A course link, or the card heading around it, is marked Dutch.
     assert re.search(
-        r'lang="nl"><a href="/trainingen/[^"]+/"|<a href="/trainingen/[^"]+/" lang="nl">', english
+        r'lang="nl"><a href="/en/trainingen/[^"]+/"|<a href="/en/trainingen/[^"]+/" lang="nl">',
+        english,
     )
     dutch = get(client, url, "nl")
     assert f"<h1>{heading}</h1>" in dutch
@@ -231,5 +233,5 @@ def test_english_taxonomy_names_are_searchable_in_both_languages(client):
     english = titles.findall(get(client, LIST, "en", q="front-office staff"))
     dutch = titles.findall(get(client, LIST, "nl", q="frontoffice-medewerkers"))
     assert english
-    assert "/trainingen/digitale-ongelijkheden-overheidsdiensten/" in english
+    assert "/en/trainingen/digitale-ongelijkheden-overheidsdiensten/" in english
     assert "/trainingen/digitale-ongelijkheden-overheidsdiensten/" in dutch

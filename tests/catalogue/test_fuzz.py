@@ -233,13 +233,13 @@ def every_public_page(db):
         "catalogue:profile-list": reverse("catalogue:profile-list"),
         "catalogue:privacy": reverse("catalogue:privacy"),
         "catalogue:accessibility": reverse("catalogue:accessibility"),
-        "catalogue:language": reverse("catalogue:language", args=["en"]),
+        "site:language": reverse("site:language", args=["en"]),
         "catalogue:calendar": reverse("catalogue:calendar"),
         "catalogue:session-calendar": reverse("catalogue:session-calendar", args=[session.pk]),
         "catalogue:new-sessions-feed": reverse("catalogue:new-sessions-feed"),
-        "catalogue:sitemap": reverse("catalogue:sitemap"),
-        "catalogue:robots": reverse("catalogue:robots"),
-        "catalogue:healthz": reverse("catalogue:healthz"),
+        "site:sitemap": reverse("site:sitemap"),
+        "site:robots": reverse("site:robots"),
+        "site:healthz": reverse("site:healthz"),
         "enrolments:enrol": reverse("enrolments:enrol", args=[session.pk]),
         "enrolments:enrolled": reverse("enrolments:enrolled", args=[session.pk]),
         "enrolments:group-enrol": reverse("enrolments:group-enrol", args=[session.pk]),
@@ -269,7 +269,7 @@ def test_the_fuzzed_pages_are_every_public_route(every_public_page):
     from django.urls import get_resolver
 
     routes = set()
-    for namespace in ("catalogue", "enrolments"):
+    for namespace in ("catalogue", "site", "enrolments"):
         resolver = get_resolver().namespace_dict[namespace][1]
         routes |= {f"{namespace}:{name}" for name in resolver.reverse_dict if isinstance(name, str)}
     assert routes == set(every_public_page), "a new route: add it to every_public_page"

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from catalogue.languages import url_in_language
 from catalogue.public.filters import CourseFilter
 from tests.factories import AudienceFactory, CourseFactory, ProviderFactory
 from trainings.matching import normalise, stem
@@ -193,8 +194,7 @@ def test_the_results_page_lists_what_else_was_found_with_its_kind_and_link(clien
     assert items.get(key) == resource.course.get_absolute_url() + "#resources-title", items
     path = client.get(URL, {"q": "onboarding"}).content.decode()
     assert 'href="/leerlijnen/onboardingtraject-bibliotheeksector/"' in path
-    client.cookies["django_language"] = "en"
-    english = client.get(URL, {"q": "profiel"}).content.decode()
+    english = client.get(url_in_language(URL, "en"), {"q": "profiel"}).content.decode()
     assert "Also found" in english and "Competency profile" in english
 
 

@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
-from trainings import search
+from trainings import search, services
 from trainings.admin.common import TabbedTranslationAdmin
 from trainings.models import Course, OrganisationType, Price, ProgrammePart, Resource, Session
-from trainings.signals import offer_changed
 
 
 class PriceForm(forms.ModelForm):
@@ -198,8 +197,7 @@ class CourseAdmin(TabbedTranslationAdmin):
 
     @admin.action(description=_("Publiceer de gekozen trainingen"))
     def publish(self, request, queryset):
-        count = queryset.update(is_published=True)
-        offer_changed.send(sender=Course)
+        count = services.courses_publish(courses=queryset, published=True)
         self.message_user(
             request,
             ngettext("%d training gepubliceerd.", "%d trainingen gepubliceerd.", count) % count,
@@ -207,8 +205,7 @@ class CourseAdmin(TabbedTranslationAdmin):
 
     @admin.action(description=_("Zet de gekozen trainingen terug naar concept"))
     def unpublish(self, request, queryset):
-        count = queryset.update(is_published=False)
-        offer_changed.send(sender=Course)
+        count = services.courses_publish(courses=queryset, published=False)
         self.message_user(
             request,
             ngettext("%d training is nu concept.", "%d trainingen zijn nu concept.", count) % count,

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from catalogue.languages import url_in_language
 from enrolments.places import services
 from tests.factories import CourseFactory, SessionFactory
 from trainings.models import Course, Price
@@ -112,9 +113,10 @@ def test_publishing_in_bulk_shows_at_once(admin_client, client):
 def test_each_language_has_its_own_copy(client):
     CourseFactory()
     dutch = client.get(LIST).content.decode()
-    client.cookies["django_language"] = "en"
-    english = client.get(LIST).content.decode()
+    english = client.get(url_in_language(LIST, "en")).content.decode()
     assert "gevonden" in dutch and "found" in english
+    # The Dutch page's copy is not the English one, nor the other way round.
+    assert "gevonden" in client.get(LIST).content.decode()
 
 
 def test_errors_are_not_cached(client):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import formats, translation
 
+from catalogue.languages import url_in_language
 from enrolments.models import Enrolment, QueuedEmail
 from enrolments.places.services import enrolment_cancel
 from tests.factories import EnrolmentFactory, PriceFactory, SessionFactory
@@ -88,8 +89,9 @@ def test_form_with_errors_still_states_the_price(client):
 
 def test_english_form_states_the_price_in_english(client):
     session = priced_session()
-    client.cookies["django_language"] = "en"
-    html = client.get(reverse("enrolments:enrol", args=[session.pk])).content.decode()
+    html = client.get(
+        url_in_language(reverse("enrolments:enrol", args=[session.pk]), "en")
+    ).content.decode()
     assert "A place costs €25.00 per participant" in html
     assert f"up to and including {until(session, 'en')}" in html
 
@@ -106,8 +108,7 @@ def test_confirmation_mail_states_price_and_free_cancellation_in_dutch(client):
 
 def test_confirmation_mail_states_price_and_free_cancellation_in_english(client):
     session = priced_session()
-    client.cookies["django_language"] = "en"
-    client.post(reverse("enrolments:enrol", args=[session.pk]), person())
+    client.post(url_in_language(reverse("enrolments:enrol", args=[session.pk]), "en"), person())
     assert Enrolment.objects.get().language == "en"
     mail = QueuedEmail.objects.get(kind="registered")
     mail = rendered(mail)

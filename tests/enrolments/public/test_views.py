@@ -302,10 +302,13 @@ def test_session_request_form(client):
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_session_request_above_the_cap_per_organisation_is_refused(client, language):
     course = CourseFactory(default_capacity=20, max_per_organisation=16)
-    url = reverse("enrolments:request", args=[course.slug])
-    # The site switches language by cookie, as a visitor does with the language link.
-    switch = reverse("catalogue:language", args=[language])
-    assert client.get(f"{switch}?next={url}").status_code == 302
+    # The visitor switches language with the language link, which leads to the same form in
+    # that language.
+    switch = reverse("site:language", args=[language])
+    dutch_url = reverse("enrolments:request", args=[course.slug])
+    response = client.get(f"{switch}?next={dutch_url}")
+    assert response.status_code == 302
+    url = response["Location"]
     data = {
         "organisation": "Bibliotheek Gent",
         "contact_name": "Els",
