@@ -103,3 +103,13 @@ def translator_fields(obj) -> dict:
         return translator.get_options_for_model(type(obj)).all_fields
     except NotRegistered:
         return {}
+
+
+def translated_fields(model) -> set[str]:
+    """The fields of `model` that have a column per language (none if it is not registered)."""
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        return set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return set()

@@ -6,6 +6,11 @@ stemmer reduces it to the part its forms share ("didactiek" and "didactische" bo
 "didact", "bibliotheken" finds "bibliotheek"). PostgreSQL also ranks by the stored text-search
 vector; SQLite ranks title matches first.
 
+Per language (PostgreSQL): a course has a stored vector per site language, each in that
+language's configuration (Dutch, French, English stemming, accents ignored) and made from that
+language's texts with the Dutch text where one is missing. A query matches the vector in the
+visitor's language or the Dutch one, and ranks the visitor's language first.
+
 This module reads no models (CourseQuerySet.search calls it); trainings.search keeps the
 stored search data up to date and makes suggestions.
 """
@@ -30,9 +35,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import get_language
 
-CONFIG = "tc_dutch"
+from trainings.localised import localised_field
+
+# The text-search configuration of each site language (made by migrations 0003 and 0013);
+# Dutch is the default and the fallback.
+CONFIGS = {"nl": "tc_dutch", "fr": "tc_french", "en": "tc_english"}
+DEFAULT_LANGUAGE = "nl"
+CONFIG = CONFIGS[DEFAULT_LANGUAGE]
+# How much more a match in the visitor's language counts than one in the Dutch text.
+VISITOR_LANGUAGE_WEIGHT = 2.0
 WORD = re.compile(r"\w+")
 MAX_TERMS = 8
 
@@ -83,6 +97,28 @@ def uses_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def search_language(language: str | None = None) -> str:
+    """The site language whose text a search reads first: the active one ("fr-be" -> "fr"),
+    Dutch when it has no text-search configuration."""
+    code = (language or get_language() or DEFAULT_LANGUAGE).split("-")[0].lower()
+    return code if code in CONFIGS else DEFAULT_LANGUAGE
+
+
+def vector_field(language: str) -> str:
+    """The course's stored text-search vector for a language."""
+    return f"search_vector_{language}"
+
+
+def text_search_query(words: list[str], language: str) -> SearchQuery:
+    """Every word as a prefix, in the language's configuration. Dutch words also try the
+    light stem, which Dutch stemming alone does not always reach ("bibliotheken")."""
+    parts = []
+    for word in words:
+        forms = dict.fromkeys([word, stem(word)] if language == DEFAULT_LANGUAGE else [word])
+        parts.append("(" + " | ".join(f"{form}:*" for form in forms) + ")")
+    return SearchQuery(" & ".join(parts), search_type="raw", config=CONFIGS[language])
+
+
 def search(queryset: QuerySet, query: str) -> QuerySet:
     """Courses matching every word of the query, annotated with rank (higher is better)."""
     words = terms(query)
@@ -90,17 +126,29 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     in_text = reduce(and_, (Q(search_text__contains=stem(word)) for word in words))
     if uses_postgres():
-        parts = []
-        for word in words:
-            forms = dict.fromkeys([word, stem(word)])
-            parts.append("(" + " | ".join(f"{form}:*" for form in forms) + ")")
-        tsquery = SearchQuery(" & ".join(parts), search_type="raw", config=CONFIG)
         # Dutch stemming finds "trainingsacteur" for "trainingsacteurs"; the stored text
         # finds a word inside a compound. Cover density ranks by how close the words stand:
         # a title that holds the whole query beats a long description that mentions each
         # word often.
-        return queryset.filter(Q(search_vector=tsquery) | in_text).annotate(
-            rank=SearchRank(F("search_vector"), tsquery, cover_density=True)
+        dutch = text_search_query(words, DEFAULT_LANGUAGE)
+        dutch_rank = SearchRank(F(vector_field(DEFAULT_LANGUAGE)), dutch, cover_density=True)
+        language = search_language()
+        if language == DEFAULT_LANGUAGE:
+            return queryset.filter(Q(**{vector_field(language): dutch}) | in_text).annotate(
+                rank=dutch_rank
+            )
+        # Another language: its own text first, the Dutch text (what a page falls back to,
+        # and what people may type anyway) as well; both ranks count, the visitor's more.
+        own = text_search_query(words, language)
+        own_rank = SearchRank(F(vector_field(language)), own, cover_density=True)
+        zero = Value(0.0, output_field=FloatField())
+        matches = Q(**{vector_field(language): own}) | Q(**{vector_field(DEFAULT_LANGUAGE): dutch})
+        return queryset.filter(matches | in_text).annotate(
+            rank=ExpressionWrapper(
+                Value(VISITOR_LANGUAGE_WEIGHT) * Coalesce(own_rank, zero)
+                + Coalesce(dutch_rank, zero),
+                output_field=FloatField(),
+            )
         )
     queryset = queryset.filter(in_text)
     title_hits = [
@@ -111,6 +159,7 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
         )
         for word in words
     ]
-    return queryset.alias(title_lower=Lower("title")).annotate(
+    # The title as the visitor reads it: their language, else Dutch.
+    return queryset.alias(title_lower=Lower(localised_field("title"))).annotate(
         rank=ExpressionWrapper(reduce(add, title_hits), output_field=FloatField())
     )

@@ -32,10 +32,29 @@ from django.db import connection
 from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
-from trainings.localised import all_translations, localised_field, plain, translated_columns
-from trainings.matching import CONFIG, MAX_TERMS, WORD, normalise, stem, terms, uses_postgres
+from trainings.localised import (
+    all_translations,
+    localised_field,
+    plain,
+    translated_columns,
+    translated_fields,
+)
+from trainings.matching import (
+    CONFIGS,
+    DEFAULT_LANGUAGE,
+    MAX_TERMS,
+    WORD,
+    normalise,
+    search_language,
+    stem,
+    terms,
+    uses_postgres,
+    vector_field,
+)
 from trainings.models import (
     Audience,
     Course,
@@ -149,17 +168,24 @@ def search_other(query: str, limit: int = 8) -> list[OtherResult]:
     return [result for *_key, result in found[:limit]]
 
 
-def suggest(query: str) -> str | None:
-    """A corrected query when some of its words do not occur in the catalogue, else None."""
+def suggest(query: str, language: str | None = None) -> str | None:
+    """A corrected query when some of its words do not occur in the catalogue, else None.
+
+    Words are looked up in the visitor's language (the active one unless given) and in Dutch,
+    which every page falls back to; a correction comes from the visitor's language first.
+    """
+    language = search_language(language)
+    languages = list(dict.fromkeys([language, DEFAULT_LANGUAGE]))
     original = WORD.findall(query or "")[:MAX_TERMS]
     keys = [normalise(word) for word in original]
     checkable = [key for key in keys if len(key) >= MIN_VOCABULARY_LENGTH]
     if not checkable:
         return None
+    words = SearchWord.objects.filter(language__in=languages)
     known_words = set(
-        SearchWord.objects.filter(
-            reduce(or_, (Q(word__startswith=k) for k in checkable))
-        ).values_list("word", flat=True)[:5000]
+        words.filter(reduce(or_, (Q(word__startswith=k) for k in checkable))).values_list(
+            "word", flat=True
+        )[:5000]
     )
     unknown = [k for k in checkable if not any(w.startswith(k) for w in known_words)]
     if not unknown:
@@ -168,52 +194,111 @@ def suggest(query: str) -> str | None:
         condition = reduce(or_, (Q(word__trigram_similar=k) for k in unknown))
     else:
         condition = reduce(or_, (Q(word__startswith=k[0]) for k in unknown))
-    candidates = dict(SearchWord.objects.filter(condition).values_list("word", "display")[:5000])
+    candidates: dict[str, dict[str, str]] = {code: {} for code in languages}
+    for code, word, display in words.filter(condition).values_list("language", "word", "display")[
+        :5000
+    ]:
+        candidates[code][word] = display
     corrected, changed = [], False
     for word, key in zip(original, keys, strict=True):
         if key in unknown:
-            match = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
-            if match:
-                corrected.append(candidates[match[0]])
-                changed = True
-                continue
+            for code in languages:
+                match = difflib.get_close_matches(key, candidates[code], n=1, cutoff=0.75)
+                if match:
+                    corrected.append(candidates[code][match[0]])
+                    changed = True
+                    break
+            else:
+                corrected.append(word)
+            continue
         corrected.append(word)
     return " ".join(corrected) if changed else None
 
 
+# The texts of a course as refresh() reads them, in weight order (see _vector_sql).
+COURSE_TEXTS = (
+    "title",
+    "summary",
+    "description",
+    "audience_text",
+    "objectives",
+    "methods",
+    "content",
+    "practical_info",
+    "external_url_label",
+)
+
+
 def _vector_sql(where: str) -> str:
+    """One UPDATE that sets every language's vector: that language's texts in its own
+    configuration, the Dutch text where a translation is missing."""
     course = Course._meta.db_table
     providers = Course.providers.through._meta.db_table
     audiences = Course.audiences.through._meta.db_table
     formats = Course.formats.through._meta.db_table
     provider, audience = Provider._meta.db_table, Audience._meta.db_table
     format_, theme = Format._meta.db_table, Theme._meta.db_table
+    translated = translated_fields(Course)
 
-    def names(alias: str) -> str:
-        """Every language's name: English words find a course too."""
-        return "concat_ws(' ', " + ", ".join(f"{alias}.{c}" for c in translated_columns()) + ")"
+    def column(field: str, language: str) -> str:
+        """The course's text in the language, else Dutch, else empty."""
+        if field not in translated:
+            return f"coalesce(c.{field}, '')"
+        columns = [
+            f"nullif(c.{build_localized_fieldname(field, code)}, '')"
+            for code in dict.fromkeys([language, DEFAULT_LANGUAGE])
+        ]
+        return f"coalesce({', '.join(columns)}, '')"
 
-    return f"""
-        UPDATE {course} AS c SET search_vector =
-            setweight(to_tsvector('{CONFIG}', coalesce(c.title, '')), 'A')
-            || setweight(to_tsvector('{CONFIG}', coalesce(c.summary, '')), 'B')
-            || setweight(to_tsvector('{CONFIG}', coalesce((
+    def names(alias: str, language: str) -> str:
+        if language == DEFAULT_LANGUAGE:
+            # Every language's name in the Dutch vector: English words find a course too.
+            return "concat_ws(' ', " + ", ".join(f"{alias}.{c}" for c in translated_columns()) + ")"
+        columns = [
+            f"nullif({alias}.{build_localized_fieldname('name', code)}, '')"
+            for code in dict.fromkeys([language, DEFAULT_LANGUAGE])
+        ]
+        return f"coalesce({', '.join(columns)}, {alias}.name)"
+
+    def vector(language: str) -> str:
+        config = CONFIGS[language]
+        title, summary, description, audience_text, *rest = (
+            column(field, language) for field in COURSE_TEXTS
+        )
+        return f"""
+            setweight(to_tsvector('{config}', {title}), 'A')
+            || setweight(to_tsvector('{config}', {summary}), 'B')
+            || setweight(to_tsvector('{config}', coalesce((
                 SELECT string_agg(p.name, ' ' ORDER BY p.name, p.id) FROM {provider} p
                 JOIN {providers} cp ON cp.provider_id = p.id WHERE cp.course_id = c.id), '')), 'B')
-            || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg({names("a")}, ' ' ORDER BY a.name, a.id) FROM {audience} a
-                JOIN {audiences} ca ON ca.audience_id = a.id WHERE ca.course_id = c.id), '')), 'B')
-            || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT {names("t")} FROM {theme} t WHERE t.id = c.theme_id), '')), 'B')
-            || setweight(to_tsvector('{CONFIG}', coalesce((
-                SELECT string_agg({names("f")}, ' ' ORDER BY f.name, f.id) FROM {format_} f
-                JOIN {formats} cf ON cf.format_id = f.id WHERE cf.course_id = c.id), '')), 'B')
-            || setweight(to_tsvector('{CONFIG}',
-                coalesce(c.description, '') || ' ' || coalesce(c.audience_text, '')), 'C')
-            || setweight(to_tsvector('{CONFIG}', concat_ws(' ', c.objectives, c.methods,
-                c.content, c.practical_info, c.external_url_label)), 'D')
-        {where}
-    """
+            || setweight(to_tsvector('{config}', coalesce((
+                SELECT string_agg({names("a", language)}, ' ' ORDER BY a.name, a.id)
+                FROM {audience} a JOIN {audiences} ca ON ca.audience_id = a.id
+                WHERE ca.course_id = c.id), '')), 'B')
+            || setweight(to_tsvector('{config}', coalesce((
+                SELECT {names("t", language)} FROM {theme} t WHERE t.id = c.theme_id), '')), 'B')
+            || setweight(to_tsvector('{config}', coalesce((
+                SELECT string_agg({names("f", language)}, ' ' ORDER BY f.name, f.id)
+                FROM {format_} f JOIN {formats} cf ON cf.format_id = f.id
+                WHERE cf.course_id = c.id), '')), 'B')
+            || setweight(to_tsvector('{config}', {description} || ' ' || {audience_text}), 'C')
+            || setweight(to_tsvector('{config}', concat_ws(' ', {", ".join(rest)})), 'D')"""
+
+    assignments = ",".join(f"\n{vector_field(code)} = {vector(code)}" for code in CONFIGS)
+    return f"UPDATE {course} AS c SET {assignments}\n{where}"
+
+
+def _course_texts(course: Course, language: str) -> list[str]:
+    """The course's texts and its taxonomy's names as a visitor in `language` reads them
+    (Dutch where a translation is missing). The Dutch list has every language's names, as
+    the Dutch vector does."""
+    with translation.override(language):
+        texts = [getattr(course, field) or "" for field in COURSE_TEXTS]
+        names = [p.name for p in course.providers.all()]
+        for item in [*course.audiences.all(), *course.formats.all(), course.theme]:
+            if item is not None:
+                names += all_translations(item) if language == DEFAULT_LANGUAGE else [item.name]
+    return texts + names
 
 
 def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> int:
@@ -225,29 +310,26 @@ def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> i
     if ids is not None:
         courses = courses.filter(pk__in=ids)
     changed: list[Course] = []
-    vocabulary: dict[str, str] = {}
+    vocabulary: dict[tuple[str, str], str] = {}
+    keys: dict[str, str] = {}
     count = 0
     for course in courses.order_by("pk").iterator(chunk_size=batch_size):
-        # Every language's taxonomy names, whatever language is active now.
-        names = [p.name for p in course.providers.all()]
-        for item in [*course.audiences.all(), *course.formats.all(), course.theme]:
-            if item is not None:
-                names += all_translations(item)
-        sections = [
-            course.description,
-            course.audience_text,
-            course.objectives,
-            course.methods,
-            course.content,
-            course.practical_info,
-            course.external_url_label,
-        ]
-        course.search_text = normalise(" ".join([course.title, course.summary, *sections, *names]))
+        every_text: dict[str, None] = {}
+        for language in CONFIGS:
+            texts = _course_texts(course, language)
+            every_text.update(dict.fromkeys(texts))
+            for word in dict.fromkeys(WORD.findall(" ".join(texts))):
+                if word not in keys:  # most texts fall back to Dutch: the same words again
+                    keys[word] = normalise(word)
+                key = keys[word]
+                if len(key) < MIN_VOCABULARY_LENGTH or key.isdigit():
+                    continue
+                # Suggestions look in Dutch too: another language keeps only its own words.
+                if language == DEFAULT_LANGUAGE or (DEFAULT_LANGUAGE, key[:100]) not in vocabulary:
+                    vocabulary.setdefault((language, key[:100]), word.lower()[:100])
+        # Every language's text: a French or English word finds the course on SQLite too.
+        course.search_text = normalise(" ".join(every_text))
         changed.append(course)
-        for word in WORD.findall(" ".join([course.title, course.summary, *sections, *names])):
-            key = normalise(word)
-            if len(key) >= MIN_VOCABULARY_LENGTH and not key.isdigit():
-                vocabulary.setdefault(key, word.lower()[:100])
         if len(changed) >= batch_size:
             Course.objects.bulk_update(changed, ["search_text"])
             count += len(changed)
@@ -256,7 +338,10 @@ def refresh(course_ids: Iterable[int] | None = None, batch_size: int = 500) -> i
         Course.objects.bulk_update(changed, ["search_text"])
         count += len(changed)
     SearchWord.objects.bulk_create(
-        [SearchWord(word=key[:100], display=display) for key, display in vocabulary.items()],
+        [
+            SearchWord(language=language, word=key, display=display)
+            for (language, key), display in vocabulary.items()
+        ],
         ignore_conflicts=True,
         batch_size=1000,
     )

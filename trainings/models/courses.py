@@ -166,10 +166,13 @@ class Course(models.Model):
     )
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
-    # Kept up to date by trainings.search.refresh(): the searchable text without accents
-    # (SQLite) and the weighted Dutch text-search vector (PostgreSQL, GIN-indexed).
+    # Kept up to date by trainings.search.refresh(): the searchable text of every language
+    # without accents (both databases), and per site language a weighted text-search vector
+    # in that language's configuration (PostgreSQL, GIN-indexed; trainings.matching.CONFIGS).
     search_text = models.TextField(default="", blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector_nl = SearchVectorField(null=True, editable=False)
+    search_vector_fr = SearchVectorField(null=True, editable=False)
+    search_vector_en = SearchVectorField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
