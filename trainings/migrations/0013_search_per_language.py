@@ -84,4 +84,9 @@ class Migration(migrations.Migration):
                 fields=("language", "word"), name="searchword_language_word"
             ),
         ),
+        # Backwards, words are unique again: keep the Dutch list (refresh() rebuilds it).
+        migrations.RunSQL(
+            migrations.RunSQL.noop,
+            "DELETE FROM trainings_searchword WHERE language <> 'nl';",
+        ),
     ]
