@@ -5,13 +5,16 @@ text section (description, objectives, methods, content, practical information, 
 its external link). How a query matches that text (Course.objects.search()) is in
 trainings.matching, which reads no models; this module builds on the models.
 
-PostgreSQL: additionally a stored, GIN-indexed text-search vector per course in the tc_dutch
-configuration (Dutch stemming, accents ignored) ranks the results, with prefix matching so
-"mediawijs" finds "Mediawijsheid"; when nothing matches, pg_trgm similarity on the
-catalogue's words offers a "bedoelde je …" suggestion.
+PostgreSQL: additionally a stored, GIN-indexed text-search vector per course and site
+language ranks the results: tc_dutch, tc_french, tc_english (that language's stemming, accents
+ignored), each made from that language's texts with the Dutch text where a translation is
+missing, with prefix matching so "mediawijs" finds "Mediawijsheid". A search reads the
+visitor's language first and Dutch as the fallback (trainings.matching). When nothing matches,
+pg_trgm similarity on the catalogue's words of the visitor's language and Dutch offers a
+"bedoelde je …" suggestion.
 
-SQLite: the same matching on the stored text without accents; title matches rank first, and
-suggestions come from difflib.
+SQLite: the same matching on the stored text (every language, without accents); title matches
+rank first, and suggestions come from difflib.
 
 search_other() finds learning paths, competency profiles and resources for the same query,
 so "onboarding", "profiel" or "toolkit" lead somewhere even when no course matches.

@@ -18,15 +18,6 @@ URL = reverse("catalogue:course-list")
 GSOB = "digitale-ongelijkheden-overheidsdiensten"
 
 
-@pytest.fixture(autouse=True)
-def _dutch_between_requests():
-    """A request activates its visitor's language in this thread and leaves it active; start
-    each test in Dutch (the factories write `title` into the active language) and hand the
-    next test the language it had."""
-    with translation.override("nl"):
-        yield
-
-
 def found(query: str, language: str = "nl") -> list[str]:
     with translation.override(language):
         filterset = CourseFilter({"q": query}, queryset=Course.objects.published())
