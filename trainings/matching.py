@@ -44,7 +44,6 @@ from trainings.localised import localised_field
 # Dutch is the default and the fallback.
 CONFIGS = {"nl": "tc_dutch", "fr": "tc_french", "en": "tc_english"}
 DEFAULT_LANGUAGE = "nl"
-CONFIG = CONFIGS[DEFAULT_LANGUAGE]
 # How much more a match in the visitor's language counts than one in the Dutch text.
 VISITOR_LANGUAGE_WEIGHT = 2.0
 WORD = re.compile(r"\w+")
