@@ -97,6 +97,14 @@ def test_facets_count_the_same_courses_in_every_language(gsob_in_french):
     assert sum(n for (name, _value), n in french.items() if name == "theme") == 1
 
 
+@pytest.mark.parametrize(
+    "language, query",
+    [("fr", "inégalités numériques"), ("en", "digital inequalities"), ("nl", "ongelijkheden")],
+)
+def test_the_seed_gsob_course_is_found_in_each_language(catalogue, language, query):
+    assert found(query, language)[0] == GSOB
+
+
 def test_a_french_visitor_finds_the_gsob_course_on_the_catalogue_page(client, gsob_in_french):
     client.cookies["django_language"] = "fr"
     response = client.get(URL, {"q": "inégalités numériques"})
