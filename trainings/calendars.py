@@ -76,11 +76,12 @@ def day_event(
     return event
 
 
-def session_events(session: Session, stamp: datetime.datetime | None = None) -> list[Event]:
-    """Events for each day of a session (expects days and location loaded)."""
+def session_events(session: Session) -> list[Event]:
+    """Events for each day of a session, as a feed shows them (expects days and location
+    loaded)."""
     days = list(session.days.all())
     return [
-        day_event(session, day, number=number, count=len(days), stamp=stamp)
+        day_event(session, day, number=number, count=len(days))
         for number, day in enumerate(days, start=1)
     ]
 
@@ -114,17 +115,11 @@ def _calendar(name: str | None = None, method: str | None = None) -> Calendar:
     return calendar
 
 
-def calendar_bytes(
-    sessions: Iterable[Session], name: str = "Trainingscatalogus", method: str | None = None
-) -> bytes:
-    """A VCALENDAR of the sessions' days. `method` (PUBLISH) is for mail (RFC 6047): the MIME
-    part's method parameter must then say the same."""
-    calendar = _calendar(name, method)
-    stamp = datetime.datetime.now(datetime.UTC) if method else None
+def calendar_bytes(sessions: Iterable[Session], name: str = "Trainingscatalogus") -> bytes:
+    """A VCALENDAR of the sessions' days, for feeds and downloads (mail: publish_bytes)."""
+    calendar = _calendar(name)
     for session in sessions:
-        for event in session_events(session, stamp):
-            if method:
-                event.add("organizer", _organizer())
+        for event in session_events(session):
             calendar.add_component(event)
     add_timezones(calendar)
     return calendar.to_ical()

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from enrolments.mail.outbox import DUE, MAX_ATTEMPTS, ask_worker
+from enrolments.mail.outbox import MAX_ATTEMPTS, ask_worker, make_due
 from enrolments.models import QueuedEmail
 
 Status = QueuedEmail.Status
@@ -78,11 +78,8 @@ class QueuedEmailAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         """Make the chosen unsent mails due now (also after the last attempt) and hand them to
         the worker; the admin itself never waits for the mail server."""
-        pks = list(queryset.filter(status__in=DUE).values_list("pk", flat=True))
         with transaction.atomic():
-            chosen = QueuedEmail.objects.filter(pk__in=pks)
-            chosen.update(next_attempt_at=timezone.now())
-            chosen.filter(attempts__gte=MAX_ATTEMPTS).update(attempts=MAX_ATTEMPTS - 1)
+            pks = make_due(list(queryset.values_list("pk", flat=True)))
             for pk in pks:
                 transaction.on_commit(lambda pk=pk: ask_worker(pk))
         self.message_user(

@@ -183,10 +183,18 @@ def send_due(
 def deliver(pk: int) -> bool:
     """Send one queued mail now (also one that failed, or waits for its next try); True
     when sent. Used by the admin's "send again"."""
-    waiting = QueuedEmail.objects.filter(pk=pk, status__in=DUE)
+    make_due([pk])
+    return send_due(pks=[pk])[0] == 1
+
+
+def make_due(pks: list[int]) -> list[int]:
+    """ "Send again": these unsent mails are due now, also after their last attempt (one more
+    try). Returns the ones that were unsent."""
+    waiting = QueuedEmail.objects.filter(pk__in=pks, status__in=DUE)
+    due = list(waiting.values_list("pk", flat=True))
     waiting.update(next_attempt_at=timezone.now())
     waiting.filter(attempts__gte=MAX_ATTEMPTS).update(attempts=MAX_ATTEMPTS - 1)
-    return send_due(pks=[pk])[0] == 1
+    return due
 
 
 def release_stale(now: datetime.datetime | None = None) -> int:
