@@ -243,9 +243,11 @@ PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("DJANGO_RETENTION_MONTHS", "
 FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING_DAYS", "10"))
 
 # -- Cache and sessions -----------------------------------------------------------------------
-# Public reading pages are cached for anonymous visitors and invalidated on every change
-# (catalogue/http/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
-CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", True)
+# Opt-in: public reading pages cached whole for anonymous visitors and invalidated on every
+# change (catalogue/http/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
+# Off by default: every page is rendered and nothing depends on the cache; browsers and
+# proxies revalidate with ETag / Last-Modified and get a 304 (catalogue/http/conditional.py).
+CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", False)
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each
 # process keeps its own cache and sessions live in the database. The numbers every process

@@ -1,4 +1,7 @@
-"""Whole-page caching of the public reading pages, for anonymous visitors.
+"""Whole-page caching of the public reading pages, for anonymous visitors: opt-in
+(DJANGO_CACHE_PAGES=1, settings.CACHE_PAGES), off by default. Nothing depends on it being on:
+the pages are rendered fast enough without it and answer conditional GETs with 304
+(catalogue/http/conditional.py). This module also holds the data versions both use.
 
 A cached page is stored under the versions of the data it shows. A version is a counter in
 the cache, bumped when that data changes, so a change makes every page that shows it stale
@@ -93,7 +96,7 @@ def places_changed(course_slug: str, **kwargs) -> None:
     bump(PLACES, course_version_key(course_slug))
 
 
-def _versions(keys: list[str]) -> list:
+def _versions(keys: list[str], *, database: bool = True) -> list:
     found = cache.get_many(keys)
     missing = {key: time.time_ns() for key in keys if key not in found}
     for key, value in missing.items():
@@ -101,29 +104,38 @@ def _versions(keys: list[str]) -> list:
     if missing:
         found.update(cache.get_many(list(missing)))
     versions = [found.get(key) for key in keys]
-    if counters.in_database():
+    if database and counters.in_database():
         shared = counters.db_values(keys)
         versions += [shared.get(key, 0) for key in keys]
     return versions
 
 
-def shared_version(key: str) -> tuple[int, datetime.datetime | None]:
-    """The version of this data that every server process agrees on, and when it last changed
-    (known only where the versions live in the database).
+def shared_versions(keys: list[str]) -> list[tuple[int, datetime.datetime | None]]:
+    """The versions of this data that every server process agrees on, and when each last
+    changed (known only where the versions live in the database), in one read.
 
     Unlike the page cache's own keys this never reads a process's memory cache: an HTTP ETag
     made from it must be the same whichever worker answers the next request.
     """
     if counters.in_database():
-        value = counters.db_values([key]).get(key, 0)
-        # Stamped by counters.db_stamp (nanoseconds since 1970); 0 = unchanged since install.
-        changed = (
-            datetime.datetime.fromtimestamp(value // counters.SECOND_NS, tz=datetime.UTC)
-            if value
-            else None
-        )
-        return value, changed
-    return _versions([key])[0], None  # the shared (Redis) cache
+        found = counters.db_values(keys)
+        versions = []
+        for key in keys:
+            value = found.get(key, 0)
+            # Stamped by counters.db_stamp (ns since 1970); 0 = unchanged since install.
+            changed = (
+                datetime.datetime.fromtimestamp(value // counters.SECOND_NS, tz=datetime.UTC)
+                if value
+                else None
+            )
+            versions.append((value, changed))
+        return versions
+    return [(version, None) for version in _versions(keys)]  # the shared (Redis) cache
+
+
+def shared_version(key: str) -> tuple[int, datetime.datetime | None]:
+    """shared_versions() of one key."""
+    return shared_versions([key])[0]
 
 
 def cached_page(*depends_on: Callable[..., list[str]]):
@@ -143,12 +155,20 @@ def cached_page(*depends_on: Callable[..., list[str]]):
             ):
                 return view(request, *args, **kwargs)
             keys = [CATALOGUE, *(key for depend in depends_on for key in depend(**kwargs))]
+            # conditional_page's validators, worked out just before from the shared versions
+            # (so they need not be read again), the next session start or deadline and the
+            # date: a copy is kept per ETag it is sent with, and the clock never leaves a
+            # stale copy behind a new ETag.
+            freshness = getattr(request, "page_freshness", None)
+            if freshness is not None and not set(keys) <= set(freshness.keys):
+                freshness = None
             signature = "|".join(
                 [
                     request.path,
                     request.META.get("QUERY_STRING", ""),
                     getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
-                    *map(str, _versions(keys)),
+                    *map(str, _versions(keys, database=freshness is None)),
+                    freshness.etag if freshness else "",
                 ]
             )
             cache_key = "pages:page:" + hashlib.sha256(signature.encode()).hexdigest()

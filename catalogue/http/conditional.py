@@ -1,84 +1,226 @@
-"""Conditional GET for the feeds, calendars and sitemap (ETag and Last-Modified → 304).
+"""Conditional GET (ETag and Last-Modified → 304 Not Modified) for the public reading pages,
+the feeds, the calendars and the sitemap.
 
-Feed readers and calendar apps poll these every few minutes. Their content changes only when
-the catalogue does (cache.CATALOGUE, bumped on every write to what is offered) or, for lists
-of upcoming sessions, when a session starts and drops out. Both are cheap to ask: the shared
-version is one row in the database (or one key in Redis), the next and last start one
-aggregate over the sessions. The view itself runs only when one of them moved.
+A page's validators are made from what it shows, never from the page itself, so a request
+whose validator still matches is answered before the view runs:
+
+- the shared versions of its data (cache.shared_versions: a row per key in the database, or
+  a key in Redis, the same whichever worker answers): cache.CATALOGUE for everything that is
+  offered, bumped on every write to it; PLACES and course:<slug> where places left are shown;
+- what changes by the clock alone (`Clock`): a session starting, or its registration closing,
+  takes it off a list or closes its enrolment button. The next such moment is part of the
+  ETag, so the ETag moves on once it has passed; the last one that passed is part of
+  Last-Modified. Pages also carry the date (a course "expected from" a day that came);
+- the language.
+
+All of it costs at most two small queries (the versions; the next and last moments, read
+with index scans) and no rendering.
 
 The validators are weak (W/"…"): a calendar's DTSTAMP differs between two renderings that
 mean the same, and GZipMiddleware may compress the answer.
+
+Public pages (`conditional_page`) get validators only for visitors who are not logged in
+(staff see unpublished courses and the admin link) and only when the answer holds nothing of
+the visitor's own: an answer that sets a cookie or carries a CSRF token gets none and is
+marked private. They are sent with `Cache-Control: no-cache`: a browser may keep the page but
+asks every time, and gets a 304 of a few hundred bytes while nothing changed.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.db.models import Max, Min, Q
-from django.http import HttpRequest
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
-from django.views.decorators.http import condition
 
 from catalogue.http import cache
 from trainings.models import Session
+
+
+class Clock(enum.Enum):
+    """What makes a page change by the passing of time alone."""
+
+    NONE = "none"
+    # A session starting: lists of upcoming sessions (feeds, calendars).
+    STARTS = "starts"
+    # A session starting or its registration closing, in any course: the lists of open
+    # sessions, the courses' next sessions, the "open" filter (home, catalogue, profile).
+    REGISTRATION = "registration"
+    # The same for the sessions of one course, the view's `slug` argument (course page).
+    COURSE_REGISTRATION = "course-registration"
 
 
 @dataclass(frozen=True)
 class Freshness:
     etag: str
     last_modified: datetime.datetime | None
+    keys: tuple[str, ...] = ()  # the versions the ETag is made of
 
 
-def catalogue_freshness(request: HttpRequest, *, upcoming: bool) -> Freshness:
-    """Validators for a page that shows the catalogue (and, with `upcoming`, sessions that
-    have not started yet). Worked out once per request."""
-    remembered = getattr(request, "_catalogue_freshness", None)
+def _aware(value) -> datetime.datetime | None:
+    """A datetime read with plain SQL: SQLite gives text in UTC, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def moments(
+    clock: Clock, now: datetime.datetime, slug: str | None = None
+) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """The next moment after `now` at which the clock changes the page, and the last one
+    before, in one query.
+
+    Each is the first row of an index (session_start, session_course_start,
+    session_status_deadline), not an aggregate over every session: a few index pages at any
+    size of the catalogue."""
+    if clock is Clock.NONE:
+        return None, None
+    sessions = Session.objects.order_by()
+    if clock is Clock.COURSE_REGISTRATION:
+        sessions = sessions.filter(course__slug=slug)
+    columns = [(sessions, "starts_at")]
+    if clock is not Clock.STARTS:
+        # Closing registration changes nothing on a cancelled session's line; a deadline
+        # left empty means the start (above).
+        columns += [
+            (sessions.filter(status=status), "registration_deadline")
+            for status in (Session.Status.SCHEDULED, Session.Status.CONFIRMED)
+        ]
+    parts = []
+    for subset, column in columns:
+        parts.append(
+            subset.filter(**{f"{column}__gt": now}).order_by(column).values_list(column)[:1]
+        )
+        parts.append(
+            subset.filter(**{f"{column}__lte": now}).order_by(f"-{column}").values_list(column)[:1]
+        )
+    compiled = [part.query.sql_with_params() for part in parts]
+    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _params in compiled)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _sql, params in compiled for param in params])
+        row = [_aware(value) for value in cursor.fetchone()]
+    upcoming = [value for value in row[0::2] if value is not None]
+    passed = [value for value in row[1::2] if value is not None]
+    return min(upcoming, default=None), max(passed, default=None)
+
+
+def freshness(
+    request: HttpRequest,
+    *,
+    keys: list[str] | tuple[str, ...] = (),
+    clock: Clock = Clock.NONE,
+    slug: str | None = None,
+    daily: bool = False,
+) -> Freshness:
+    """Validators for a page that shows the catalogue, the data of `keys` besides, and what
+    `clock` changes; with `daily`, also what changes with the date. Worked out once per
+    request."""
+    remembered = getattr(request, "page_freshness", None)
     if remembered is not None:
         return remembered
-    version, changed_at = cache.shared_version(cache.CATALOGUE)
-    parts = [translation.get_language() or "", str(version)]
-    last_modified = changed_at
-    if upcoming:
-        now = timezone.now()
-        bounds = Session.objects.aggregate(
-            next_start=Min("starts_at", filter=Q(starts_at__gt=now)),
-            last_start=Max("starts_at", filter=Q(starts_at__lte=now)),
-        )
-        # The list changes by itself when the next session starts.
-        parts.append(str(bounds["next_start"]))
-        if changed_at is not None and bounds["last_start"] is not None:
-            last_modified = max(changed_at, bounds["last_start"])
+    now = timezone.now()
+    keys = (cache.CATALOGUE, *keys)
+    versions = cache.shared_versions(list(keys))
+    parts = [translation.get_language() or "", *(str(version) for version, _at in versions)]
+    next_moment, last_moment = moments(clock, now, slug)
+    parts.append(str(next_moment))
+    changes = [changed for _version, changed in versions if changed is not None]
+    if last_moment is not None:
+        changes.append(last_moment)
+    if daily:
+        today = timezone.localdate(now)
+        parts.append(today.isoformat())
+        changes.append(timezone.make_aware(datetime.datetime.combine(today, datetime.time.min)))
+    # Last-Modified only where the versions carry the time of their change (the database
+    # counters; Redis keeps plain numbers): a change must move it on.
+    last_modified = max(changes) if versions[0][1] is not None else None
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-    freshness = Freshness(etag=f'W/"{digest}"', last_modified=last_modified)
-    request._catalogue_freshness = freshness
-    return freshness
+    result = Freshness(etag=f'W/"{digest}"', last_modified=last_modified, keys=keys)
+    request.page_freshness = result
+    return result
+
+
+def _answer(request: HttpRequest, view, args, kwargs, fresh: Freshness) -> HttpResponse:
+    """304 if the visitor's copy is still right, else the view's answer with validators."""
+    last_modified = int(fresh.last_modified.timestamp()) if fresh.last_modified else None
+    response = get_conditional_response(request, etag=fresh.etag, last_modified=last_modified)
+    if response is not None:  # 304 Not Modified (or 412 for an If-Match that fails)
+        response.headers["ETag"] = fresh.etag
+        if last_modified is not None:
+            response.headers["Last-Modified"] = http_date(last_modified)
+        # What the full answer varies on (RFC 9110 §15.4.5); the rest comes from middleware.
+        patch_vary_headers(response, ["Accept-Encoding"])
+        return response
+    response = view(request, *args, **kwargs)
+    if response.status_code == 200:
+        response.headers["ETag"] = fresh.etag
+        # Django's Atom feed sets its own (the newest entry's), which a removed entry does
+        # not move: the one compared is the one sent.
+        if last_modified is not None:
+            response.headers["Last-Modified"] = http_date(last_modified)
+        else:
+            del response.headers["Last-Modified"]
+    return response
 
 
 def conditional(*, upcoming: bool):
-    """Answer 304 Not Modified to If-None-Match / If-Modified-Since when nothing changed.
-
-    The Last-Modified sent is the one compared: Django's Atom feed sets its own (the newest
-    entry's), which a removed entry does not move, so it is replaced."""
-
-    def freshness(request, *args, **kwargs) -> Freshness:
-        return catalogue_freshness(request, upcoming=upcoming)
+    """Conditional GET for a feed, calendar or sitemap: it shows the catalogue and, with
+    `upcoming`, sessions that have not started yet."""
+    clock = Clock.STARTS if upcoming else Clock.NONE
 
     def decorator(view):
-        checked = condition(
-            etag_func=lambda *a, **k: freshness(*a, **k).etag,
-            last_modified_func=lambda *a, **k: freshness(*a, **k).last_modified,
-        )(view)
-
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            response = checked(request, *args, **kwargs)
-            last_modified = freshness(request).last_modified
-            if response.status_code == 200 and last_modified is not None:
-                response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+            fresh = freshness(request, clock=clock)
+            return _answer(request, view, args, kwargs, fresh)
+
+        return wrapper
+
+    return decorator
+
+
+def conditional_page(*depends_on: Callable[..., list[str]], clock: Clock = Clock.NONE) -> Callable:
+    """Conditional GET for a public reading page, for visitors who are not logged in.
+
+    Each `depends_on` callable gets the view's keyword arguments and returns the version
+    keys the page shows besides CATALOGUE (as cache.cached_page, which it goes above)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.is_authenticated:
+                # Staff see unpublished courses and the admin link: never a shared copy.
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_cache=True)
+                return response
+            fresh = freshness(
+                request,
+                keys=[key for depend in depends_on for key in depend(**kwargs)],
+                clock=clock,
+                slug=kwargs.get("slug"),
+                daily=True,
+            )
+            response = _answer(request, view, args, kwargs, fresh)
+            if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+                # Something of this visitor's own (a CSRF token, a cookie): not the page
+                # the validators describe.
+                del response.headers["ETag"]
+                del response.headers["Last-Modified"]
+                patch_cache_control(response, private=True)
+            patch_cache_control(response, no_cache=True)
             return response
 
         return wrapper

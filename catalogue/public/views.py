@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from catalogue.http.cache import PLACES, cached_page, course_version_key
+from catalogue.http.conditional import Clock, conditional_page
 from catalogue.languages import url_in_language
 from catalogue.public.filters import CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
@@ -32,6 +33,7 @@ HOME_SESSIONS = 6
 
 
 @require_safe
+@conditional_page(lambda **kwargs: [PLACES], clock=Clock.REGISTRATION)
 @cached_page(lambda **kwargs: [PLACES])
 def home(request: HttpRequest) -> HttpResponse:
     themes = Theme.objects.annotate(
@@ -48,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@conditional_page(clock=Clock.REGISTRATION)
 @cached_page()
 def course_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -186,6 +189,9 @@ def course_detail_queryset():
 
 
 @require_safe
+@conditional_page(
+    lambda slug, **kwargs: [course_version_key(slug)], clock=Clock.COURSE_REGISTRATION
+)
 @cached_page(lambda slug, **kwargs: [course_version_key(slug)])
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queryset = course_detail_queryset()
@@ -201,6 +207,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@conditional_page()
 @cached_page()
 def path_list(request: HttpRequest) -> HttpResponse:
     paths = LearningPath.objects.filter(is_published=True).annotate(
@@ -210,6 +217,7 @@ def path_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@conditional_page()
 @cached_page()
 def profile_list(request: HttpRequest) -> HttpResponse:
     profiles = Profile.objects.annotate(
@@ -219,6 +227,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@conditional_page()
 @cached_page()
 def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
     steps = LearningPathStep.objects.filter(course__is_published=True).select_related(
@@ -234,6 +243,7 @@ def path_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@conditional_page(clock=Clock.REGISTRATION)
 @cached_page()
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = get_object_or_404(Profile.objects.prefetch_related("resources"), slug=slug)

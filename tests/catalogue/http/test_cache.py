@@ -1,4 +1,5 @@
-"""Public pages are cached for anonymous visitors and never shown stale after a change."""
+"""The page cache (opt-in, DJANGO_CACHE_PAGES=1): public pages are cached for anonymous
+visitors and never shown stale after a change."""
 
 import time
 
@@ -10,15 +11,33 @@ from django.urls import reverse
 
 from catalogue.languages import url_in_language
 from enrolments.places import services
+from tests.catalogue.test_security import run_manage
 from tests.factories import CourseFactory, SessionFactory
 from trainings.models import Course, Price
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("catalogue:course-list")
-# A cached page still reads its data versions, shared by all server processes: without Redis
-# one query on catalogue.Counter.
-CACHED = 1
+# A cached page still works out its validators (catalogue/http/conditional.py): the data
+# versions shared by all server processes (without Redis one query on catalogue.Counter) and
+# the next session start or deadline (one query). The cache key reuses them.
+CACHED = 2
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """Off by default; these tests are about what it does when switched on."""
+    settings.CACHE_PAGES = True
+
+
+def test_the_page_cache_is_off_by_default():
+    code = "from django.conf import settings; print(settings.CACHE_PAGES)"
+    unset = run_manage("shell", "-c", code, DJANGO_DEBUG="1", DJANGO_ENV_FILE="")
+    assert unset.stdout.split()[-1] == "False", unset.stderr
+    on = run_manage(
+        "shell", "-c", code, DJANGO_DEBUG="1", DJANGO_ENV_FILE="", DJANGO_CACHE_PAGES="1"
+    )
+    assert on.stdout.split()[-1] == "True", on.stderr
 
 
 def queries(client, url, **extra) -> tuple[int, str]:
