@@ -147,6 +147,11 @@ def freshness(
     # Last-Modified only where the versions carry the time of their change (the database
     # counters; Redis keeps plain numbers): a change must move it on.
     last_modified = max(changes) if versions[0][1] is not None else None
+    if last_modified is not None and int(last_modified.timestamp()) >= int(now.timestamp()):
+        # Changed within this very second: Last-Modified counts whole seconds, so a second
+        # change of other data in the same second (an enrolment just after an edit) would
+        # not move it. Only the ETag then; an answer a second later has both again.
+        last_modified = None
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     result = Freshness(etag=f'W/"{digest}"', last_modified=last_modified, keys=keys)
     request.page_freshness = result
