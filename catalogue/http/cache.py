@@ -110,6 +110,14 @@ def _versions(keys: list[str], *, database: bool = True) -> list:
     return versions
 
 
+def stamped(value: int | None) -> tuple[int, datetime.datetime | None]:
+    """A database version (counters.db_stamp: ns since 1970; 0 or None = unchanged since
+    install) and the time of that change, in whole seconds."""
+    if not value:
+        return 0, None
+    return value, datetime.datetime.fromtimestamp(value // counters.SECOND_NS, tz=datetime.UTC)
+
+
 def shared_versions(keys: list[str]) -> list[tuple[int, datetime.datetime | None]]:
     """The versions of this data that every server process agrees on, and when each last
     changed (known only where the versions live in the database), in one read.
@@ -119,17 +127,7 @@ def shared_versions(keys: list[str]) -> list[tuple[int, datetime.datetime | None
     """
     if counters.in_database():
         found = counters.db_values(keys)
-        versions = []
-        for key in keys:
-            value = found.get(key, 0)
-            # Stamped by counters.db_stamp (ns since 1970); 0 = unchanged since install.
-            changed = (
-                datetime.datetime.fromtimestamp(value // counters.SECOND_NS, tz=datetime.UTC)
-                if value
-                else None
-            )
-            versions.append((value, changed))
-        return versions
+        return [stamped(found.get(key)) for key in keys]
     return [(version, None) for version in _versions(keys)]  # the shared (Redis) cache
 
 

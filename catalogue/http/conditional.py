@@ -13,8 +13,8 @@ whose validator still matches is answered before the view runs:
   Last-Modified. Pages also carry the date (a course "expected from" a day that came);
 - the language.
 
-All of it costs at most two small queries (the versions; the next and last moments, read
-with index scans) and no rendering.
+All of it is one small query (the versions and the next and last moments as scalar
+subqueries, each an index lookup; with Redis the versions come from there) and no rendering.
 
 The validators are weak (W/"…"): a calendar's DTSTAMP differs between two renderings that
 mean the same, and GZipMiddleware may compress the answer.
@@ -42,7 +42,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
-from catalogue.http import cache
+from catalogue.http import cache, counters
 from trainings.models import Session
 
 
@@ -77,17 +77,15 @@ def _aware(value) -> datetime.datetime | None:
     return value
 
 
-def moments(
-    clock: Clock, now: datetime.datetime, slug: str | None = None
-) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-    """The next moment after `now` at which the clock changes the page, and the last one
-    before, in one query.
+def moment_queries(clock: Clock, now: datetime.datetime, slug: str | None = None) -> list:
+    """Pairs of one-row queries: the next moment after `now` at which the clock changes the
+    page, and the last one before.
 
     Each is the first row of an index (session_start, session_course_start,
     session_status_deadline), not an aggregate over every session: a few index pages at any
     size of the catalogue."""
     if clock is Clock.NONE:
-        return None, None
+        return []
     sessions = Session.objects.order_by()
     if clock is Clock.COURSE_REGISTRATION:
         sessions = sessions.filter(course__slug=slug)
@@ -99,22 +97,44 @@ def moments(
             (sessions.filter(status=status), "registration_deadline")
             for status in (Session.Status.SCHEDULED, Session.Status.CONFIRMED)
         ]
-    parts = []
+    queries = []
     for subset, column in columns:
-        parts.append(
+        queries.append(
             subset.filter(**{f"{column}__gt": now}).order_by(column).values_list(column)[:1]
         )
-        parts.append(
+        queries.append(
             subset.filter(**{f"{column}__lte": now}).order_by(f"-{column}").values_list(column)[:1]
         )
-    compiled = [part.query.sql_with_params() for part in parts]
-    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _params in compiled)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _sql, params in compiled for param in params])
-        row = [_aware(value) for value in cursor.fetchone()]
+    return queries
+
+
+def read_validators(
+    keys: list[str], clock: Clock, now: datetime.datetime, slug: str | None = None
+) -> tuple[
+    list[tuple[int, datetime.datetime | None]], datetime.datetime | None, datetime.datetime | None
+]:
+    """The shared versions of `keys` (with the time of their change where known) and the
+    next and last moment of the clock, in one statement of scalar subqueries (none when
+    Redis holds the versions and the page has no clock)."""
+    columns = [query.query.sql_with_params() for query in moment_queries(clock, now, slug)]
+    in_database = counters.in_database()
+    if in_database:
+        columns = [counters.db_value_sql(key) for key in keys] + columns
+    row = []
+    if columns:
+        sql = "SELECT " + ", ".join(f"({column_sql})" for column_sql, _params in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param for _sql, params in columns for param in params])
+            row = list(cursor.fetchone())
+    if in_database:
+        versions = [cache.stamped(value) for value in row[: len(keys)]]
+        row = row[len(keys) :]
+    else:
+        versions = cache.shared_versions(keys)  # Redis
+    row = [_aware(value) for value in row]
     upcoming = [value for value in row[0::2] if value is not None]
     passed = [value for value in row[1::2] if value is not None]
-    return min(upcoming, default=None), max(passed, default=None)
+    return versions, min(upcoming, default=None), max(passed, default=None)
 
 
 def freshness(
@@ -127,15 +147,14 @@ def freshness(
 ) -> Freshness:
     """Validators for a page that shows the catalogue, the data of `keys` besides, and what
     `clock` changes; with `daily`, also what changes with the date. Worked out once per
-    request."""
+    request, in one query."""
     remembered = getattr(request, "page_freshness", None)
     if remembered is not None:
         return remembered
     now = timezone.now()
     keys = (cache.CATALOGUE, *keys)
-    versions = cache.shared_versions(list(keys))
+    versions, next_moment, last_moment = read_validators(list(keys), clock, now, slug)
     parts = [translation.get_language() or "", *(str(version) for version, _at in versions)]
-    next_moment, last_moment = moments(clock, now, slug)
     parts.append(str(next_moment))
     changes = [changed for _version, changed in versions if changed is not None]
     if last_moment is not None:

@@ -101,6 +101,16 @@ def db_values(keys: list[str]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def db_value_sql(key: str) -> tuple[str, list]:
+    """db_values() of one key as a scalar subquery (NULL when missing or expired), for a
+    caller that reads it in the same statement as something else."""
+    table, k, v, e = _table()
+    return (
+        f"SELECT {v} FROM {table} WHERE {k} = %s AND ({e} IS NULL OR {e} > %s)",
+        [key, int(time.time())],
+    )
+
+
 def add(key: str, amount: int, *, ttl: int) -> int:
     """Count `amount` in a window of `ttl` seconds from the first count; the new total."""
     if in_database():

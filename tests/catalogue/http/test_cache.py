@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 LIST = reverse("catalogue:course-list")
 # A cached page still works out its validators (catalogue/http/conditional.py): the data
-# versions shared by all server processes (without Redis one query on catalogue.Counter) and
-# the next session start or deadline (one query). The cache key reuses them.
-CACHED = 2
+# versions shared by all server processes (without Redis rows of catalogue.Counter) and the
+# next session start or deadline, in one query. The cache key reuses them.
+CACHED = 1
 
 
 @pytest.fixture(autouse=True)
