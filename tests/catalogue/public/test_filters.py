@@ -336,7 +336,9 @@ def make_courses(count: int):
         SessionFactory(course=course, location=location, days=[10 + i % 20])
 
 
-LIST_QUERIES = 6  # count, course facets, session facets, page, prices, labels
+# count, course facets, session facets, page, prices, labels; and the page's ETag and
+# Last-Modified (one query: catalogue/http/conditional.py)
+LIST_QUERIES = 6 + 1
 SEARCH_QUERIES = LIST_QUERIES + 1  # learning paths, profiles and resources ("Ook gevonden")
 
 
