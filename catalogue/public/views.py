@@ -79,8 +79,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "noindex": noindex,
             "filter": filterset,
             "page": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=1, on_ends=1
+            "page_range": list(
+                page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
             ),
             "courses": courses_on_page,
             "structured_data": catalogue_data(courses_on_page, request, page.start_index()),
