@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,35 +78,58 @@ def _aware(value) -> datetime.datetime | None:
     return value
 
 
-def moment_queries(clock: Clock, now: datetime.datetime, slug: str | None = None) -> list:
-    """Pairs of one-row queries: the next moment after `now` at which the clock changes the
-    page, and the last one before.
+@functools.cache
+def clock_sql(vendor: str, clock: Clock) -> tuple[list[str], str, list[str]]:
+    """The statement's columns for the clock, in pairs (the next moment after now, the last
+    one before), its FROM clause, and what each %s of both stands for ("now", "slug" or a
+    session status), in order. Plain SQL, built once per database: compiling six querysets
+    on every request would cost more than running them.
 
-    Each is the first row of an index (session_start, session_course_start,
-    session_status_deadline), not an aggregate over every session: a few index pages at any
-    size of the catalogue."""
+    Over all sessions each column is the first row of an index (session_start,
+    session_status_deadline: the ORDER BY … LIMIT 1 of one status), not an aggregate over
+    every session, so a few index pages at any size of the catalogue. For one course, an
+    aggregate over its few sessions (session_course_start)."""
     if clock is Clock.NONE:
-        return []
-    sessions = Session.objects.order_by()
+        return [], "", []
+    quote = connection.ops.quote_name
+    meta = Session._meta
+    table = quote(meta.db_table)
+    start = quote(meta.get_field("starts_at").column)
+    deadline = quote(meta.get_field("registration_deadline").column)
+    status = quote(meta.get_field("status").column)
     if clock is Clock.COURSE_REGISTRATION:
-        sessions = sessions.filter(course__slug=slug)
-    columns = [(sessions, "starts_at")]
-    if clock is not Clock.STARTS:
-        # Closing registration changes nothing on a cancelled session's line; a deadline
-        # left empty means the start (above).
-        columns += [
-            (sessions.filter(status=status), "registration_deadline")
-            for status in (Session.Status.SCHEDULED, Session.Status.CONFIRMED)
+        course = meta.get_field("course").related_model._meta
+        columns = [
+            f"MIN(CASE WHEN {start} > %s THEN {start} END)",
+            f"MAX(CASE WHEN {start} <= %s THEN {start} END)",
+            # Closing registration changes nothing on a cancelled session's line; a deadline
+            # left empty means the start (above).
+            f"MIN(CASE WHEN {status} <> %s AND {deadline} > %s THEN {deadline} END)",
+            f"MAX(CASE WHEN {status} <> %s AND {deadline} <= %s THEN {deadline} END)",
         ]
-    queries = []
-    for subset, column in columns:
-        queries.append(
-            subset.filter(**{f"{column}__gt": now}).order_by(column).values_list(column)[:1]
+        cancelled = Session.Status.CANCELLED.value
+        roles = ["now", "now", cancelled, "now", cancelled, "now"]
+        source = (
+            f" FROM {table} WHERE {quote(meta.get_field('course').column)} = "
+            f"(SELECT {quote(course.pk.column)} FROM {quote(course.db_table)} "
+            f"WHERE {quote(course.get_field('slug').column)} = %s)"
         )
-        queries.append(
-            subset.filter(**{f"{column}__lte": now}).order_by(f"-{column}").values_list(column)[:1]
-        )
-    return queries
+        return columns, source, [*roles, "slug"]
+
+    def first(column: str, where: str, descending: bool) -> str:
+        order = " DESC" if descending else ""
+        return f"(SELECT {column} FROM {table} WHERE {where} ORDER BY {column}{order} LIMIT 1)"
+
+    columns = [first(start, f"{start} > %s", False), first(start, f"{start} <= %s", True)]
+    roles = ["now", "now"]
+    if clock is Clock.REGISTRATION:
+        for value in (Session.Status.SCHEDULED, Session.Status.CONFIRMED):
+            columns += [
+                first(deadline, f"{status} = %s AND {deadline} > %s", False),
+                first(deadline, f"{status} = %s AND {deadline} <= %s", True),
+            ]
+            roles += [value.value, "now", value.value, "now"]
+    return columns, "", roles
 
 
 def read_validators(
@@ -114,17 +138,20 @@ def read_validators(
     list[tuple[int, datetime.datetime | None]], datetime.datetime | None, datetime.datetime | None
 ]:
     """The shared versions of `keys` (with the time of their change where known) and the
-    next and last moment of the clock, in one statement of scalar subqueries (none when
-    Redis holds the versions and the page has no clock)."""
-    columns = [query.query.sql_with_params() for query in moment_queries(clock, now, slug)]
+    next and last moment of the clock, in one statement (none when Redis holds the versions
+    and the page has no clock)."""
+    columns, source, roles = clock_sql(connection.vendor, clock)
+    values = {"now": connection.ops.adapt_datetimefield_value(now), "slug": slug}
+    params = [values.get(role, role) for role in roles]
     in_database = counters.in_database()
     if in_database:
-        columns = [counters.db_value_sql(key) for key in keys] + columns
+        counted = [counters.db_value_sql(key) for key in keys]
+        columns = [f"({sql})" for sql, _params in counted] + columns
+        params = [param for _sql, key_params in counted for param in key_params] + params
     row = []
     if columns:
-        sql = "SELECT " + ", ".join(f"({column_sql})" for column_sql, _params in columns)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [param for _sql, params in columns for param in params])
+            cursor.execute("SELECT " + ", ".join(columns) + source, params)
             row = list(cursor.fetchone())
     if in_database:
         versions = [cache.stamped(value) for value in row[: len(keys)]]
