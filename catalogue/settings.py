@@ -245,6 +245,10 @@ FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING
 # -- Cache and sessions -----------------------------------------------------------------------
 # Public reading pages are cached for anonymous visitors and invalidated on every change
 # (catalogue/http/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
+# The catalogue's facet index (catalogue/public/facet_index.py): filters, counts and pages
+# from bitsets in each process, rebuilt in a background thread when the offer changes.
+CATALOGUE_INDEX = env_bool("DJANGO_CATALOGUE_INDEX", True)
+CATALOGUE_INDEX_BACKGROUND = env_bool("DJANGO_CATALOGUE_INDEX_BACKGROUND", True)
 CACHE_PAGES = env_bool("DJANGO_CACHE_PAGES", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "60"))
 # With REDIS_URL several instances share the cache, rate limits and sessions; without it each

@@ -75,7 +75,10 @@ def _fresh_cache():
     """Rate limits and lock-outs live in the cache; each test starts without any."""
     from django.core.cache import cache
 
+    from catalogue.public import facet_index
+
     cache.clear()
+    facet_index.reset()  # the catalogue index of an earlier test's data
     yield
 
 

@@ -107,6 +107,12 @@ def _versions(keys: list[str]) -> list:
     return versions
 
 
+def current_versions(keys: list[str]) -> list:
+    """The versions of these keys as this process sees them: its own cache's (moved at once
+    by a change made here) and, without Redis, the database's (moved by every process)."""
+    return _versions(keys)
+
+
 def shared_version(key: str) -> tuple[int, datetime.datetime | None]:
     """The version of this data that every server process agrees on, and when it last changed
     (known only where the versions live in the database).

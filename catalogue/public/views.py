@@ -18,6 +18,8 @@ from django.views.decorators.http import require_safe
 
 from catalogue.http.cache import PLACES, cached_page, course_version_key
 from catalogue.languages import url_in_language
+from catalogue.public import facet_index
+from catalogue.public.cards import cards_for, render_card
 from catalogue.public.filters import CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
@@ -52,12 +54,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filterset = CourseFilter(request.GET, queryset=Course.objects.published(), now=now)
-    courses = filterset.ordered(filterset.qs.for_listing(now))
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
-    courses_on_page = attach_labels(page.object_list)
-    facets = filterset.facets()
-    chips = active_filters(request, filterset, facets)
     query = filterset.search_query
+    index = facet_index.current(now)
+    if index is not None:
+        # Filters, counts and order from the process's facet index; a search asks the
+        # database for the matching ids and their rank only.
+        ranked = filterset.search_ranks() if query else None
+        hits = None if ranked is None else index.hits_mask(ranked)
+        results = IndexedResults(
+            index, index.selection(filterset, hits), filterset.ordering, ranked
+        )
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        cards = cards_for(list(page.object_list), index)
+        facets = index.facets(filterset, hits)
+    else:
+        courses = filterset.ordered(filterset.qs.for_listing(now))
+        page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+        cards = [render_card(course) for course in attach_labels(page.object_list)]
+        facets = filterset.facets()
+    if any(card.untranslated for card in cards):
+        request.shows_untranslated = True  # the page says once that some text is in Dutch
+    chips = active_filters(request, filterset, facets)
     # Learning paths, profiles and resources that match, on the first page of a search.
     others = search_other(query) if query and page.number == 1 else []
     suggestion = filterset.suggestion() if page.paginator.count == 0 and not others else None
@@ -79,8 +96,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "page_range": page.paginator.get_elided_page_range(
                 page.number, on_each_side=1, on_ends=1
             ),
-            "courses": courses_on_page,
-            "structured_data": catalogue_data(courses_on_page, request, page.start_index()),
+            "cards": cards,
+            "structured_data": catalogue_data(cards, request, page.start_index()),
             "facets": facets,
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
@@ -92,6 +109,26 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "ordering": filterset.ordering,
         },
     )
+
+
+class IndexedResults:
+    """The matches of a catalogue request as the paginator sees them: a length, and the
+    course ids of a slice in the chosen order."""
+
+    def __init__(self, index, mask: int, ordering: str, ranked: dict[int, float] | None):
+        self.index, self.mask, self.ordering, self.ranked = index, mask, ordering, ranked
+        self.total = mask.bit_count()
+
+    def __len__(self) -> int:
+        return self.total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, part: slice) -> list[int]:
+        start = part.start or 0
+        stop = min(part.stop if part.stop is not None else self.total, self.total)
+        return self.index.page(self.mask, self.ordering, start, stop - start, self.ranked)
 
 
 def canonical(request: HttpRequest, chips: list[dict], page_number: int) -> tuple[str, bool]:
