@@ -1,11 +1,20 @@
--- wrk script for the benchmark: optional rotating paths, optional enrolment POSTs, and a
+-- wrk script for the benchmark: optional varying paths, optional enrolment POSTs, and a
 -- JSON summary line with throughput and latency percentiles (milliseconds).
+--   PATHS_FILE=file    GET a random path of this file (one a line) per request
 --   PATHS=/a,/b,/c     rotate GETs over these paths
 --   ENROL=12,13,14     POST enrolments, rotating over these session ids
 local paths, sessions = {}, {}
 local counter, thread_id = 0, 0
 local token = "benchmarkcsrftoken00000000000000"  -- 32 characters, as Django expects
+local random_paths = false
 
+local paths_file = os.getenv("PATHS_FILE")
+if paths_file and paths_file ~= "" then
+  for line in io.lines(paths_file) do
+    if line ~= "" then table.insert(paths, line) end
+  end
+  random_paths = true
+end
 for p in string.gmatch(os.getenv("PATHS") or "", "[^,]+") do table.insert(paths, p) end
 for s in string.gmatch(os.getenv("ENROL") or "", "[^,]+") do table.insert(sessions, s) end
 
@@ -32,6 +41,9 @@ function request()
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["Cookie"] = "csrftoken=" .. token
     return wrk.format("POST", "/sessies/" .. session .. "/inschrijven/", headers, body)
+  end
+  if random_paths then
+    return wrk.format("GET", paths[math.random(#paths)])
   end
   if #paths > 0 then
     return wrk.format("GET", paths[(counter % #paths) + 1])
