@@ -52,7 +52,6 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
-os.environ.setdefault("DJANGO_CACHE_PAGES", "0")
 
 WARM_UP = 5
 KINDS = ("bare", "home", "catalogue", "catalogue_filters", "catalogue_search", "detail")
@@ -230,6 +229,7 @@ def facet_index_figures(sql: dict) -> dict:
 def main() -> None:
     import django
 
+    os.environ.setdefault("DJANGO_CACHE_PAGES", "0")
     django.setup()
     from django.db import connection
     from django.test import Client, override_settings
