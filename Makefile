@@ -66,8 +66,8 @@ test: install-dev
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-## make bench-smoke: the same script on 100 courses, 10 requests a page in-process and a
-## second per page under load; checks that every page answers 200, that the enrolment race
+## make bench-smoke: the same script on 100 courses, 10 requests a page in-process and 2 s
+## a page under load; checks that every page answers 200, that the enrolment race
 ## overbooks nothing, that every mail goes out once (also after a mail server that never
 ## answered) and that the query budgets hold (timings are not checked).
 bench-smoke: install-dev
