@@ -42,13 +42,16 @@ function request()
     headers["Cookie"] = "csrftoken=" .. token
     return wrk.format("POST", "/sessies/" .. session .. "/inschrijven/", headers, body)
   end
+  -- As a browser asks: the HTML comes compressed (catalogue/middleware.py).
+  local headers = {}
+  headers["Accept-Encoding"] = "gzip, deflate, br"
   if random_paths then
-    return wrk.format("GET", paths[math.random(#paths)])
+    return wrk.format("GET", paths[math.random(#paths)], headers)
   end
   if #paths > 0 then
-    return wrk.format("GET", paths[(counter % #paths) + 1])
+    return wrk.format("GET", paths[(counter % #paths) + 1], headers)
   end
-  return wrk.format("GET", wrk.path)
+  return wrk.format("GET", wrk.path, headers)
 end
 
 function done(summary, latency, requests)
