@@ -687,13 +687,13 @@ def cache_env(redis: str) -> dict[str, str]:
     return {"REDIS_URL": redis, "DJANGO_CACHE_PREFIX": f"bench-{secrets.token_hex(4)}"}
 
 
-def page_timing(size: int, static_root: Path, count: int, redis: str) -> dict:
+def page_timing(size: int, static_root: Path, count: int, redis: str, warm_up: int = 5) -> dict:
     """Every page in-process without the page cache, on varying requests, and the facet
     index build (bench/page_timing.py)."""
     result = bench_script(
         size,
         "page_timing.py",
-        {"count": count, "seed": SEED},
+        {"count": count, "seed": SEED, "warm_up": warm_up},
         DJANGO_CACHE_PAGES="0",
         DJANGO_STATIC_ROOT=str(static_root),
         **cache_env(redis),
@@ -751,7 +751,9 @@ def run_size(size: int, args, static_root: Path, logs: Path, redis: str, mail: M
     found = sample(size)
     load = os.getloadavg()[0]
     # First, while nothing else of the benchmark runs: the in-process timing.
-    timing_pages = page_timing(size, static_root, args.page_count, redis)
+    timing_pages = page_timing(
+        size, static_root, args.page_count, redis, warm_up=2 if args.smoke else 5
+    )
     paths = wrk_paths(size, static_root, logs)
     workers = args.workers or os.cpu_count() or 2
     released = release_leftovers(size)
