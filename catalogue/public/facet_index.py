@@ -613,3 +613,21 @@ def current(now: datetime.datetime | None = None) -> CatalogueIndex | None:
     if start:
         _build_in_background(version)
     return None
+
+
+def warm_up() -> None:
+    """Start building the index in the background (a server worker that has just started)."""
+    if not settings.CATALOGUE_INDEX:
+        return
+    try:
+        version = catalogue_version()
+    except Exception:  # the database is not there yet: the first request will try again
+        logger.warning("catalogue index not warmed up: database unavailable", exc_info=True)
+        return
+    finally:
+        connection.close()
+    with _holder.lock:
+        if _holder.building == version:
+            return
+        _holder.building = version
+    _build_in_background(version)
