@@ -65,6 +65,8 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 TAXONOMIES = {"theme": Theme, "format": Format, "audience": Audience, "provider": Provider}
 # Rendered cards kept per index (about 1.5 kB each): the pages people look at most.
 CARDS_KEPT = 3000
+# Searches kept per index: at most 8 bytes a match (a broad search in 10 000 courses: 80 kB).
+SEARCHES_KEPT = 64
 # Orders whose position lists are precomputed; relevance is worked out per search.
 ORDERS = ("title", "date", "newest")
 ONLINE = "online"
@@ -114,6 +116,8 @@ class CatalogueIndex:
     build_seconds: float = 0.0
     # Rendered course cards of this version: (language, course id) -> (html, untranslated).
     cards: dict[tuple[str, int], tuple[str, bool]] = field(default_factory=dict)
+    # Searches of this version: (language, words, ranked) -> (matches, their ranks).
+    searches: dict[tuple, tuple[int, array]] = field(default_factory=dict)
 
     def is_current(self, version: tuple, now: datetime.datetime) -> bool:
         return self.version == version and now < self.valid_until
@@ -304,6 +308,26 @@ class CatalogueIndex:
         return [facet for facet in facets if facet.options]
 
     # -- pages -----------------------------------------------------------------------------
+
+    def search(self, key: tuple, compute) -> dict[int, float] | None:
+        """The matches of a search (course id -> rank) from `compute` (the database), kept
+        compactly for this version: the next visitor searching the same words in the same
+        language gets them without a query."""
+        kept = self.searches.get(key)
+        if kept is None:
+            ranked = compute()
+            if ranked is None:
+                return None
+            mask = self.hits_mask(ranked)
+            ids = self.ids
+            ranks = array("d", (ranked[ids[at]] for at in positions(mask)))
+            if len(self.searches) >= SEARCHES_KEPT:
+                del self.searches[next(iter(self.searches))]  # the oldest one goes
+            self.searches[key] = (mask, ranks)
+            return ranked
+        mask, ranks = kept
+        ids = self.ids
+        return dict(zip((ids[at] for at in positions(mask)), ranks, strict=True))
 
     def hits_mask(self, ranked: dict[int, float]) -> int:
         mask = 0

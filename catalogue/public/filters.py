@@ -324,6 +324,13 @@ class CourseFilter(django_filters.FilterSet):
 
         return suggest(self.search_query) if self.search_query else None
 
+    def search_key(self) -> tuple:
+        """What the matches of the search depend on: the words, the language they are
+        searched in, and whether they are ranked."""
+        from trainings.matching import search_language, terms
+
+        return (search_language(), tuple(terms(self.search_query)), self.ordering == "relevance")
+
     def search_ranks(self) -> dict[int, float] | None:
         """The published courses matching the search, with their rank when they are ordered
         by it (one narrow query); None when the query has no words to look for (nothing is

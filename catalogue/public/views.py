@@ -59,7 +59,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     if index is not None:
         # Filters, counts and order from the process's facet index; a search asks the
         # database for the matching ids and their rank only.
-        ranked = filterset.search_ranks() if query else None
+        ranked = index.search(filterset.search_key(), filterset.search_ranks) if query else None
         hits = None if ranked is None else index.hits_mask(ranked)
         results = IndexedResults(
             index, index.selection(filterset, hits), filterset.ordering, ranked

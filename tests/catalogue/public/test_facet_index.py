@@ -147,6 +147,21 @@ def test_the_index_answers_as_the_database_does(language):
                 assert sorted(ids) == sorted(sql_ids), params.urlencode()
 
 
+def test_a_search_is_kept_for_the_version_and_gives_the_same_matches(client):
+    varied_catalogue(courses=30)
+    index = facet_index.current()
+    for params in ({"q": "privacy"}, {"q": "privacy", "order": "title"}, {"q": "lezen gesprek"}):
+        first = client.get(URL, params)
+        with CaptureQueriesContext(connection) as again:
+            second = client.get(URL, params)
+        assert second.content == first.content
+        assert not [q for q in again if "search_text" in q["sql"]]  # kept: not asked again
+    assert len(index.searches) == 3
+    with translation.override("fr"):
+        filterset = CourseFilter({"q": "privacy"})
+        assert filterset.search_key() not in index.searches  # another language: asked anew
+
+
 def test_pages_of_the_index_follow_each_other_in_every_order():
     make_courses(45)
     index = facet_index.build_index()
