@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,13 +19,21 @@ from django.views.decorators.http import require_safe
 
 from catalogue.http.cache import PLACES, cached_page, course_version_key
 from catalogue.languages import url_in_language
-from catalogue.public import facet_index
+from catalogue.public import facet_index, fragments
 from catalogue.public.cards import cards_for, render_card
 from catalogue.public.filters import CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import LocalisedOrder, translated_columns
-from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
+from trainings.models import (
+    Course,
+    LearningPath,
+    LearningPathStep,
+    Profile,
+    Session,
+    SessionDay,
+    Theme,
+)
 from trainings.querysets import attach_labels
 from trainings.search import search_other
 
@@ -36,17 +45,95 @@ HOME_SESSIONS = 6
 @require_safe
 @cached_page(lambda **kwargs: [PLACES])
 def home(request: HttpRequest) -> HttpResponse:
-    themes = Theme.objects.annotate(
-        course_count=Count("courses", filter=Q(courses__is_published=True))
-    ).filter(course_count__gt=0)
-    next_sessions = Session.objects.public().open_for_registration().for_listing()[:HOME_SESSIONS]
+    now = timezone.now()
+    local = fragments.local_version()  # before the query that reads the places
+    version, live = fragments.home_live(now, HOME_SESSIONS)
+    return _from_skeleton(
+        request,
+        fragments.skeleton_key(request, "home", (local, version), live),
+        lambda: home_skeleton(request, live, (local, version)),
+        live,
+        now,
+    )
+
+
+def _from_skeleton(request, key, build, live, now) -> HttpResponse:
+    """The page from its skeleton, kept for anonymous visitors (fragments.py), with the
+    places filled in from `live`."""
+    anonymous = not request.user.is_authenticated
+    skeleton = fragments.skeletons.get(key) if anonymous else None
+    if skeleton is None:
+        skeleton = build()
+        if anonymous:
+            fragments.skeletons.set(key, skeleton)
+    return HttpResponse(skeleton.fill(live, now))
+
+
+_theme_counts = fragments._Store(8, size=lambda themes: 1)
+
+
+def themes_with_counts(versions) -> list[Theme]:
+    """Themes with their number of published courses, counted once per catalogue version (and
+    language: their order is the language's)."""
+    key = (versions, translation.get_language())
+    themes = _theme_counts.get(key)
+    if themes is None:
+        themes = list(
+            Theme.objects.annotate(
+                course_count=Count("courses", filter=Q(courses__is_published=True))
+            ).filter(course_count__gt=0)
+        )
+        _theme_counts.set(key, themes)
+    return themes
+
+
+def listed_sessions(live: list[fragments.Live], *, with_course: bool) -> list[Session]:
+    """The sessions of `live`, in its order, with location, days (and course): one query.
+
+    Status and registered count come from `live`, the query the skeleton's key was made of."""
+    if not live:
+        return []
+    related = ["session__location", *(["session__course"] if with_course else [])]
+    days = (
+        SessionDay.objects.filter(session_id__in=[session.pk for session in live])
+        .select_related(*related)
+        .order_by("date")
+    )
+    if with_course:
+        days = days.defer(*(f"session__course__{column}" for column in WIDE_COURSE_COLUMNS))
+    found: dict[int, tuple[Session, list[SessionDay]]] = {}
+    for day in days:
+        session, its_days = found.setdefault(day.session_id, (day.session, []))
+        day.session = session
+        its_days.append(day)
+    sessions = []
+    for row in live:
+        session, its_days = found[row.pk]
+        prefetched = session.days.get_queryset()
+        prefetched._result_cache, prefetched._prefetch_done = its_days, True
+        session._prefetched_objects_cache = {"days": prefetched}
+        session.status, session.registered_count = row.status, row.registered_count
+        session.capacity, session.min_participants = row.capacity, row.min_participants
+        sessions.append(session)
+    return sessions
+
+
+def home_skeleton(request, live, versions) -> fragments.Skeleton:
+    holes = fragments.Holes()
     paths = LearningPath.objects.filter(is_published=True).only("title", "slug", "summary")
     profiles = Profile.objects.only("name", "slug", "summary")
-    return render(
-        request,
+    html = render_to_string(
         "catalogue/home.html",
-        {"themes": themes, "next_sessions": next_sessions, "paths": paths, "profiles": profiles},
+        {
+            "themes": themes_with_counts(versions),
+            "next_sessions": listed_sessions(live, with_course=True),
+            "paths": paths,
+            "profiles": profiles,
+            "fragment_holes": holes,
+        },
+        request,
     )
+    return holes.skeleton(html)
 
 
 @require_safe
@@ -191,9 +278,12 @@ def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> lis
     return chips
 
 
+# Search data on the course row that no page shows (kept by trainings.search.refresh()).
+WIDE_COURSE_COLUMNS = ("search_text", "search_vector_nl", "search_vector_fr", "search_vector_en")
+
+
 def course_detail_queryset():
-    now = timezone.now()
-    sessions = Session.objects.upcoming(now).for_listing()
+    """Everything the course page shows but its sessions (listed_sessions) and labels."""
     related = (
         Course.objects.published()
         .select_related("theme")
@@ -206,35 +296,62 @@ def course_detail_queryset():
             "status",
         )
     )
-    return Course.objects.select_related("theme", "contact_provider").prefetch_related(
-        "prices",
-        "programme",
-        "resources",
-        Prefetch("related_courses", queryset=related),
-        Prefetch(
-            "path_steps",
-            queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
-                "path"
+    return (
+        Course.objects.select_related("theme", "contact_provider")
+        .defer(*WIDE_COURSE_COLUMNS)
+        .prefetch_related(
+            "prices",
+            "programme",
+            "resources",
+            Prefetch("related_courses", queryset=related),
+            Prefetch(
+                "path_steps",
+                queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
+                    "path"
+                ),
             ),
-        ),
-        Prefetch("sessions", queryset=sessions, to_attr="upcoming_sessions"),
-        Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
+            Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
+        )
     )
 
 
 @require_safe
 @cached_page(lambda slug, **kwargs: [course_version_key(slug)])
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = course_detail_queryset()
-    if not (request.user.is_authenticated and request.user.is_staff):
-        queryset = queryset.published()
-    course = get_object_or_404(queryset, slug=slug)
+    now = timezone.now()
+    local = fragments.local_version()  # before the query that reads the places
+    found = fragments.course_live(slug, now)
+    if found is None:
+        raise Http404
+    version, course_id, published, live = found
+    if not published and not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    # Today's date: a course expected from a month, or guaranteed until a day, reads it.
+    key = fragments.skeleton_key(request, "course", (local, version), live, timezone.localdate(now))
+    build = lambda: course_skeleton(request, course_id, live)  # noqa: E731
+    return _from_skeleton(request, key, build, live, now)
+
+
+def course_skeleton(request, course_id: int, live: list[fragments.Live]) -> fragments.Skeleton:
+    course = course_detail_queryset().get(pk=course_id)
+    course.upcoming_sessions = listed_sessions(live, with_course=False)
     attach_labels([course])
-    return render(
-        request,
-        "catalogue/course_detail.html",
-        {"course": course, "structured_data": course_data(course, request)},
+    holes = fragments.Holes()
+    data = course_data(course, request)
+    # course_data lists the sessions with a start and an end, in order, each with its places.
+    positions = tuple(
+        enumerate(s.pk for s in course.upcoming_sessions if s.starts_at and s.ends_at)
     )
+    html = render_to_string(
+        "catalogue/course_detail.html",
+        {
+            "course": course,
+            "structured_data": holes.add(fragments.JsonLdHole(data, positions)),
+            "fragment_holes": holes,
+        },
+        request,
+    )
+    return holes.skeleton(html)
 
 
 @require_safe
