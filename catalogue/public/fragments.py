@@ -40,9 +40,11 @@ from catalogue.models import Counter
 from enrolments.models import Enrolment
 from trainings.models import Course, Session
 
-# Characters of skeleton HTML kept per process (a course page is some 20 000).
-SKELETON_BUDGET = 20_000_000
-STATE_ENTRIES = 20_000
+# Characters of skeleton HTML kept per process (a course page is some 20 000 of them, 1 or 2
+# bytes each): the most recently asked pages, some 500 of them.
+SKELETON_BUDGET = 10_000_000
+# Characters of session states kept (some 1 000 each, per language and number of places).
+STATE_BUDGET = 4_000_000
 
 SCHEDULED, CONFIRMED, CANCELLED = (
     Session.Status.SCHEDULED.value,
@@ -85,7 +87,7 @@ class _Store:
 
 
 skeletons = _Store(SKELETON_BUDGET, size=lambda skeleton: skeleton.size)
-states = _Store(STATE_ENTRIES, size=lambda html: 1)
+states = _Store(STATE_BUDGET)
 
 
 # -- What changes per request: one query ------------------------------------------------------
@@ -140,9 +142,11 @@ def _version_sql() -> tuple[str, list]:
     """The database's catalogue version as a scalar subquery (without Redis), else a constant:
     read in the same statement as the places, so they belong to one moment."""
     if counters.in_database():
+        quote = connection.ops.quote_name
+        key, value, expires = quote("key"), quote("value"), quote("expires")
         sql = (
-            f"(SELECT value FROM {_tables()['counter']} WHERE {connection.ops.quote_name('key')}"
-            " = %s AND (expires IS NULL OR expires > %s))"
+            f"(SELECT {value} FROM {_tables()['counter']} WHERE {key} = %s "
+            f"AND ({expires} IS NULL OR {expires} > %s))"
         )
         return sql, [CATALOGUE, int(time.time())]
     return "NULL", []
