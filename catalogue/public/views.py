@@ -106,6 +106,12 @@ def listed_sessions(live: list[fragments.Live], *, with_course: bool) -> list[Se
         session, its_days = found.setdefault(day.session_id, (day.session, []))
         day.session = session
         its_days.append(day)
+    missing = [row.pk for row in live if row.pk not in found]
+    if missing:  # a session whose days were all removed by a bulk write: shown without days
+        for session in Session.objects.filter(pk__in=missing).select_related(
+            *(name.removeprefix("session__") for name in related)
+        ):
+            found[session.pk] = (session, [])
     sessions = []
     for row in live:
         session, its_days = found[row.pk]
