@@ -56,16 +56,20 @@ serve: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make bench: the app the production way (gunicorn and the task worker, DJANGO_DEBUG=0) on
-## PostgreSQL at 100 and 10 000 courses, measured with wrk, mail caught by an SMTP server on
-## loopback (aiosmtpd, a dev dependency); writes docs/PERFORMANCE.md. Needs PostgreSQL and wrk
-## (apt-get install wrk). BENCH_DATABASE_SERVER=postgres://user@host:port chooses the server.
+## make bench: the app the production way (DJANGO_DEBUG=0, no page cache) on PostgreSQL at
+## 100 and 10 000 courses: first every page in-process on 120 varying requests (median, SQL
+## and Python, × a bare view; the facet index build), then gunicorn and the task worker under
+## wrk, mail caught by an SMTP server on loopback (aiosmtpd, a dev dependency); writes
+## docs/PERFORMANCE.md. Needs PostgreSQL and wrk (apt-get install wrk).
+## BENCH_DATABASE_SERVER=postgres://user@host:port chooses the server; BENCH_ARGS=--timing-only
+## prints the in-process tables alone.
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-## make bench-smoke: the same script on 100 courses for a second per page; checks that the
-## enrolment race overbooks nothing, that every mail goes out once (also after a mail server
-## that never answered) and that the query budgets hold (timings are not checked).
+## make bench-smoke: the same script on 100 courses, 10 requests a page in-process and 2 s
+## a page under load; checks that every page answers 200, that the enrolment race
+## overbooks nothing, that every mail goes out once (also after a mail server that never
+## answered) and that the query budgets hold (timings are not checked).
 bench-smoke: install-dev
 	$(BIN)/python bench/run.py --smoke
 

@@ -27,3 +27,11 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
 # A self-service link is enough to cancel a place: the access log shows /inschrijving/…/ and
 # "…" for any signed token in a path or token-carrying query value.
 logger_class = "catalogue.accesslog.RedactingLogger"
+
+
+def post_worker_init(worker):
+    """Start building the catalogue's facet index as soon as a worker is up (in a background
+    thread), so the first visitors are not the ones who find it missing."""
+    from catalogue.public import facet_index
+
+    facet_index.warm_up()

@@ -1,11 +1,20 @@
--- wrk script for the benchmark: optional rotating paths, optional enrolment POSTs, and a
+-- wrk script for the benchmark: optional varying paths, optional enrolment POSTs, and a
 -- JSON summary line with throughput and latency percentiles (milliseconds).
+--   PATHS_FILE=file    GET a random path of this file (one a line) per request
 --   PATHS=/a,/b,/c     rotate GETs over these paths
 --   ENROL=12,13,14     POST enrolments, rotating over these session ids
 local paths, sessions = {}, {}
 local counter, thread_id = 0, 0
 local token = "benchmarkcsrftoken00000000000000"  -- 32 characters, as Django expects
+local random_paths = false
 
+local paths_file = os.getenv("PATHS_FILE")
+if paths_file and paths_file ~= "" then
+  for line in io.lines(paths_file) do
+    if line ~= "" then table.insert(paths, line) end
+  end
+  random_paths = true
+end
 for p in string.gmatch(os.getenv("PATHS") or "", "[^,]+") do table.insert(paths, p) end
 for s in string.gmatch(os.getenv("ENROL") or "", "[^,]+") do table.insert(sessions, s) end
 
@@ -33,10 +42,16 @@ function request()
     headers["Cookie"] = "csrftoken=" .. token
     return wrk.format("POST", "/sessies/" .. session .. "/inschrijven/", headers, body)
   end
-  if #paths > 0 then
-    return wrk.format("GET", paths[(counter % #paths) + 1])
+  -- As a browser asks: the HTML comes compressed (catalogue/middleware.py).
+  local headers = {}
+  headers["Accept-Encoding"] = "gzip, deflate, br"
+  if random_paths then
+    return wrk.format("GET", paths[math.random(#paths)], headers)
   end
-  return wrk.format("GET", wrk.path)
+  if #paths > 0 then
+    return wrk.format("GET", paths[(counter % #paths) + 1], headers)
+  end
+  return wrk.format("GET", wrk.path, headers)
 end
 
 function done(summary, latency, requests)

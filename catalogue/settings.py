@@ -243,6 +243,10 @@ PERSONAL_DATA_RETENTION_MONTHS = int(os.environ.get("DJANGO_RETENTION_MONTHS", "
 FREE_CANCELLATION_WORKING_DAYS = int(os.environ.get("DJANGO_CANCELLATION_WORKING_DAYS", "10"))
 
 # -- Cache and sessions -----------------------------------------------------------------------
+# The catalogue's facet index (catalogue/public/facet_index.py): filters, counts and pages
+# from bitsets in each process, rebuilt in a background thread when the offer changes.
+CATALOGUE_INDEX = env_bool("DJANGO_CATALOGUE_INDEX", True)
+CATALOGUE_INDEX_BACKGROUND = env_bool("DJANGO_CATALOGUE_INDEX_BACKGROUND", True)
 # Opt-in: public reading pages cached whole for anonymous visitors and invalidated on every
 # change (catalogue/http/cache.py); PAGE_CACHE_SECONDS bounds what changes with time alone.
 # Off by default: every page is rendered and nothing depends on the cache; browsers and

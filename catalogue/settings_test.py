@@ -34,5 +34,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # hundred and make query counts flaky. The tests of the purge set it themselves.
 COUNTER_PURGE_EVERY = 0
 
+# The request that finds the catalogue index out of date rebuilds it itself, so a test sees
+# its own changes at once (a server process answers from the database meanwhile).
+CATALOGUE_INDEX_BACKGROUND = False
+
 # Tasks run at once, in the test's own process (the tests of the real worker start one).
 HUEY = task_queue("", DATABASES["default"], immediate=True)

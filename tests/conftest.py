@@ -75,7 +75,10 @@ def _fresh_cache():
     """Rate limits and lock-outs live in the cache; each test starts without any."""
     from django.core.cache import cache
 
+    from catalogue.public import facet_index
+
     cache.clear()
+    facet_index.reset()  # the catalogue index of an earlier test's data
     yield
 
 
@@ -91,6 +94,10 @@ def _dutch_to_start():
 
 
 @pytest.fixture
-def no_page_cache(settings):
-    """Measure the page itself, not a cached copy (query counts)."""
+def no_page_cache(settings, monkeypatch):
+    """Measure the page itself, not a cached copy (query counts): no page cache, and the home
+    and course pages build their skeleton on every request (catalogue/public/fragments.py)."""
+    from catalogue.public import fragments
+
     settings.CACHE_PAGES = False
+    monkeypatch.setattr(fragments.skeletons, "get", lambda key: None)

@@ -110,6 +110,12 @@ def _versions(keys: list[str], *, database: bool = True) -> list:
     return versions
 
 
+def current_versions(keys: list[str]) -> list:
+    """The versions of these keys as this process sees them: its own cache's (moved at once
+    by a change made here) and, without Redis, the database's (moved by every process)."""
+    return _versions(keys)
+
+
 def stamped(value: int | None) -> tuple[int, datetime.datetime | None]:
     """A database version (counters.db_stamp: ns since 1970; 0 or None = unchanged since
     install) and the time of that change, in whole seconds."""

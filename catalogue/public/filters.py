@@ -324,6 +324,27 @@ class CourseFilter(django_filters.FilterSet):
 
         return suggest(self.search_query) if self.search_query else None
 
+    def search_key(self) -> tuple:
+        """What the matches of the search depend on: the words, the language they are
+        searched in, and whether they are ranked."""
+        from trainings.matching import search_language, terms
+
+        return (search_language(), tuple(terms(self.search_query)), self.ordering == "relevance")
+
+    def search_ranks(self) -> dict[int, float] | None:
+        """The published courses matching the search, with their rank when they are ordered
+        by it (one narrow query); None when the query has no words to look for (nothing is
+        filtered then)."""
+        from trainings.matching import terms
+
+        if not terms(self.search_query):
+            return None
+        matches = Course.objects.published().search(self.search_query).order_by()
+        if self.ordering != "relevance":
+            # Another order was chosen: the matches only, no rank worked out for each.
+            return dict.fromkeys(matches.values_list("pk", flat=True), 0.0)
+        return dict(matches.values_list("pk", "rank"))
+
     def ordered(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by(*ORDERINGS[self.ordering][1])
 

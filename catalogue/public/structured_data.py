@@ -213,16 +213,16 @@ def unscheduled_instance(course: Course, url: str) -> dict | None:
     return data
 
 
-def catalogue_data(courses: Iterable[Course], request: HttpRequest, first_position: int) -> dict:
-    """schema.org ItemList of the courses on this page."""
+def catalogue_data(cards: Iterable, request: HttpRequest, first_position: int) -> dict:
+    """schema.org ItemList of the courses on this page (their cards: title and url)."""
     items = [
         {
             "@type": "ListItem",
             "position": first_position + index,
-            "url": request.build_absolute_uri(course.get_absolute_url()),
-            "name": course.title,
+            "url": request.build_absolute_uri(card.url),
+            "name": card.title,
         }
-        for index, course in enumerate(courses)
+        for index, card in enumerate(cards)
     ]
     return {
         "@context": "https://schema.org",

@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,11 +20,21 @@ from django.views.decorators.http import require_safe
 from catalogue.http.cache import PLACES, cached_page, course_version_key
 from catalogue.http.conditional import Clock, conditional_page
 from catalogue.languages import url_in_language
+from catalogue.public import facet_index, fragments
+from catalogue.public.cards import cards_for, render_card
 from catalogue.public.filters import CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import LocalisedOrder, translated_columns
-from trainings.models import Course, LearningPath, LearningPathStep, Profile, Session, Theme
+from trainings.models import (
+    Course,
+    LearningPath,
+    LearningPathStep,
+    Profile,
+    Session,
+    SessionDay,
+    Theme,
+)
 from trainings.querysets import attach_labels
 from trainings.search import search_other
 
@@ -36,17 +47,101 @@ HOME_SESSIONS = 6
 @conditional_page(lambda **kwargs: [PLACES], clock=Clock.REGISTRATION)
 @cached_page(lambda **kwargs: [PLACES])
 def home(request: HttpRequest) -> HttpResponse:
-    themes = Theme.objects.annotate(
-        course_count=Count("courses", filter=Q(courses__is_published=True))
-    ).filter(course_count__gt=0)
-    next_sessions = Session.objects.public().open_for_registration().for_listing()[:HOME_SESSIONS]
+    now = timezone.now()
+    local = fragments.local_version()  # before the query that reads the places
+    version, live = fragments.home_live(now, HOME_SESSIONS)
+    return _from_skeleton(
+        request,
+        fragments.skeleton_key(request, "home", (local, version), live),
+        lambda: home_skeleton(request, live, (local, version)),
+        live,
+        now,
+    )
+
+
+def _from_skeleton(request, key, build, live, now) -> HttpResponse:
+    """The page from its skeleton, kept for anonymous visitors (fragments.py), with the
+    places filled in from `live`."""
+    anonymous = not request.user.is_authenticated
+    skeleton = fragments.skeletons.get(key) if anonymous else None
+    if skeleton is None:
+        skeleton = build()
+        if anonymous:
+            fragments.skeletons.set(key, skeleton)
+    return HttpResponse(skeleton.fill(live, now))
+
+
+_theme_counts = fragments._Store(8, size=lambda themes: 1)
+
+
+def themes_with_counts(versions) -> list[Theme]:
+    """Themes with their number of published courses, counted once per catalogue version (and
+    language: their order is the language's)."""
+    key = (versions, translation.get_language())
+    themes = _theme_counts.get(key)
+    if themes is None:
+        themes = list(
+            Theme.objects.annotate(
+                course_count=Count("courses", filter=Q(courses__is_published=True))
+            ).filter(course_count__gt=0)
+        )
+        _theme_counts.set(key, themes)
+    return themes
+
+
+def listed_sessions(live: list[fragments.Live], *, with_course: bool) -> list[Session]:
+    """The sessions of `live`, in its order, with location, days (and course): one query.
+
+    Status and registered count come from `live`, the query the skeleton's key was made of."""
+    if not live:
+        return []
+    related = ["session__location", *(["session__course"] if with_course else [])]
+    days = (
+        SessionDay.objects.filter(session_id__in=[session.pk for session in live])
+        .select_related(*related)
+        .order_by("date")
+    )
+    if with_course:
+        days = days.defer(*(f"session__course__{column}" for column in WIDE_COURSE_COLUMNS))
+    found: dict[int, tuple[Session, list[SessionDay]]] = {}
+    for day in days:
+        session, its_days = found.setdefault(day.session_id, (day.session, []))
+        day.session = session
+        its_days.append(day)
+    missing = [row.pk for row in live if row.pk not in found]
+    if missing:  # a session whose days were all removed by a bulk write: shown without days
+        for session in Session.objects.filter(pk__in=missing).select_related(
+            *(name.removeprefix("session__") for name in related)
+        ):
+            found[session.pk] = (session, [])
+    sessions = []
+    for row in live:
+        session, its_days = found[row.pk]
+        prefetched = session.days.get_queryset()
+        prefetched._result_cache, prefetched._prefetch_done = its_days, True
+        session._prefetched_objects_cache = {"days": prefetched}
+        session.status, session.registered_count = row.status, row.registered_count
+        session.capacity, session.min_participants = row.capacity, row.min_participants
+        sessions.append(session)
+    return sessions
+
+
+def home_skeleton(request, live, versions) -> fragments.Skeleton:
+    holes = fragments.Holes()
     paths = LearningPath.objects.filter(is_published=True).only("title", "slug", "summary")
     profiles = Profile.objects.only("name", "slug", "summary")
-    return render(
-        request,
+    html = render_to_string(
         "catalogue/home.html",
-        {"themes": themes, "next_sessions": next_sessions, "paths": paths, "profiles": profiles},
+        {
+            "themes": themes_with_counts(versions),
+            "next_sessions": listed_sessions(live, with_course=True),
+            "paths": paths,
+            "profiles": profiles,
+            "fragment_holes": holes,
+        },
+        request,
     )
+    return holes.skeleton(html)
 
 
 @require_safe
@@ -55,12 +150,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filterset = CourseFilter(request.GET, queryset=Course.objects.published(), now=now)
-    courses = filterset.ordered(filterset.qs.for_listing(now))
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
-    courses_on_page = attach_labels(page.object_list)
-    facets = filterset.facets()
-    chips = active_filters(request, filterset, facets)
     query = filterset.search_query
+    index = facet_index.current(now)
+    if index is not None:
+        # Filters, counts and order from the process's facet index; a search asks the
+        # database for the matching ids and their rank only.
+        ranked = index.search(filterset.search_key(), filterset.search_ranks) if query else None
+        hits = None if ranked is None else index.hits_mask(ranked)
+        results = IndexedResults(
+            index, index.selection(filterset, hits), filterset.ordering, ranked
+        )
+        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        cards = cards_for(list(page.object_list), index)
+        facets = index.facets(filterset, hits)
+    else:
+        courses = filterset.ordered(filterset.qs.for_listing(now))
+        page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
+        cards = [render_card(course) for course in attach_labels(page.object_list)]
+        facets = filterset.facets()
+    if any(card.untranslated for card in cards):
+        request.shows_untranslated = True  # the page says once that some text is in Dutch
+    chips = active_filters(request, filterset, facets)
     # Learning paths, profiles and resources that match, on the first page of a search.
     others = search_other(query) if query and page.number == 1 else []
     suggestion = filterset.suggestion() if page.paginator.count == 0 and not others else None
@@ -82,8 +192,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "page_range": list(
                 page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
             ),
-            "courses": courses_on_page,
-            "structured_data": catalogue_data(courses_on_page, request, page.start_index()),
+            "cards": cards,
+            "structured_data": catalogue_data(cards, request, page.start_index()),
             "facets": facets,
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
@@ -95,6 +205,26 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "ordering": filterset.ordering,
         },
     )
+
+
+class IndexedResults:
+    """The matches of a catalogue request as the paginator sees them: a length, and the
+    course ids of a slice in the chosen order."""
+
+    def __init__(self, index, mask: int, ordering: str, ranked: dict[int, float] | None):
+        self.index, self.mask, self.ordering, self.ranked = index, mask, ordering, ranked
+        self.total = mask.bit_count()
+
+    def __len__(self) -> int:
+        return self.total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, part: slice) -> list[int]:
+        start = part.start or 0
+        stop = min(part.stop if part.stop is not None else self.total, self.total)
+        return self.index.page(self.mask, self.ordering, start, stop - start, self.ranked)
 
 
 def canonical(request: HttpRequest, chips: list[dict], page_number: int) -> tuple[str, bool]:
@@ -157,9 +287,12 @@ def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> lis
     return chips
 
 
+# Search data on the course row that no page shows (kept by trainings.search.refresh()).
+WIDE_COURSE_COLUMNS = ("search_text", "search_vector_nl", "search_vector_fr", "search_vector_en")
+
+
 def course_detail_queryset():
-    now = timezone.now()
-    sessions = Session.objects.upcoming(now).for_listing()
+    """Everything the course page shows but its sessions (listed_sessions) and labels."""
     related = (
         Course.objects.published()
         .select_related("theme")
@@ -172,19 +305,22 @@ def course_detail_queryset():
             "status",
         )
     )
-    return Course.objects.select_related("theme", "contact_provider").prefetch_related(
-        "prices",
-        "programme",
-        "resources",
-        Prefetch("related_courses", queryset=related),
-        Prefetch(
-            "path_steps",
-            queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
-                "path"
+    return (
+        Course.objects.select_related("theme", "contact_provider")
+        .defer(*WIDE_COURSE_COLUMNS)
+        .prefetch_related(
+            "prices",
+            "programme",
+            "resources",
+            Prefetch("related_courses", queryset=related),
+            Prefetch(
+                "path_steps",
+                queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
+                    "path"
+                ),
             ),
-        ),
-        Prefetch("sessions", queryset=sessions, to_attr="upcoming_sessions"),
-        Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
+            Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
+        )
     )
 
 
@@ -194,16 +330,40 @@ def course_detail_queryset():
 )
 @cached_page(lambda slug, **kwargs: [course_version_key(slug)])
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = course_detail_queryset()
-    if not (request.user.is_authenticated and request.user.is_staff):
-        queryset = queryset.published()
-    course = get_object_or_404(queryset, slug=slug)
+    now = timezone.now()
+    local = fragments.local_version()  # before the query that reads the places
+    found = fragments.course_live(slug, now)
+    if found is None:
+        raise Http404
+    version, course_id, published, live = found
+    if not published and not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+    # Today's date: a course expected from a month, or guaranteed until a day, reads it.
+    key = fragments.skeleton_key(request, "course", (local, version), live, timezone.localdate(now))
+    build = lambda: course_skeleton(request, course_id, live)  # noqa: E731
+    return _from_skeleton(request, key, build, live, now)
+
+
+def course_skeleton(request, course_id: int, live: list[fragments.Live]) -> fragments.Skeleton:
+    course = course_detail_queryset().get(pk=course_id)
+    course.upcoming_sessions = listed_sessions(live, with_course=False)
     attach_labels([course])
-    return render(
-        request,
-        "catalogue/course_detail.html",
-        {"course": course, "structured_data": course_data(course, request)},
+    holes = fragments.Holes()
+    data = course_data(course, request)
+    # course_data lists the sessions with a start and an end, in order, each with its places.
+    positions = tuple(
+        enumerate(s.pk for s in course.upcoming_sessions if s.starts_at and s.ends_at)
     )
+    html = render_to_string(
+        "catalogue/course_detail.html",
+        {
+            "course": course,
+            "structured_data": holes.add(fragments.JsonLdHole(data, positions)),
+            "fragment_holes": holes,
+        },
+        request,
+    )
+    return holes.skeleton(html)
 
 
 @require_safe

@@ -1,15 +1,18 @@
 """Presentation helpers for money and line-based text fields."""
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from html import escape
 
 from django import template
 from django.conf import settings
 from django.utils import formats, translation
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from catalogue.languages import url_in_language
+from catalogue.public import fragments
+from catalogue.public.fragments import json_ld
 from trainings.durations import SOURCE_LANGUAGE, duration_html
 from trainings.localised import shown_language
 
@@ -82,18 +85,13 @@ def paragraphs(text: str) -> list[str]:
     return [block for block in blocks if block]
 
 
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
 @register.simple_tag
 def jsonld(data) -> str:
-    """A JSON-LD block, escaped so that no text can close the script element."""
-    import json
-
-    from django.utils.safestring import mark_safe
-
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+    """A JSON-LD block, escaped so that no text can close the script element. Markup already
+    rendered (a skeleton's hole for it, catalogue/public/fragments.py) passes through."""
+    if isinstance(data, SafeString):
+        return data
+    return json_ld(data)
 
 
 @register.simple_tag
@@ -102,26 +100,27 @@ def facet_options(facet, options) -> str:
 
     Built in Python rather than with a template loop: a large catalogue has hundreds of
     options (every provider), and this is the most repeated markup on the catalogue page.
+    Escaped with the standard library's html.escape, which is what Django's escape() does,
+    without a SafeString per value.
     """
-    trainings = translation.gettext("trainingen")
-    return format_html_join(
-        "",
-        '<li><input type="checkbox" form="filters" id="{0}" name="{1}" value="{2}"{3}>'
-        '<label for="{0}">{4} <span class="facet__count">({5}'
-        '<span class="visually-hidden"> {6}</span>)</span></label></li>',
-        (
-            (
-                f"f-{facet.name}-{slugify(option.value)}",
-                facet.name,
-                option.value,
-                mark_safe(" checked") if option.selected else "",
-                option.label,
-                option.count,
-                trainings,
-            )
+    trainings = escape(translation.gettext("trainingen"))
+    name = escape(facet.name)
+    return mark_safe(
+        "".join(
+            f'<li><input type="checkbox" form="filters" id="{_option_id(facet.name, option.value)}"'
+            f' name="{name}" value="{escape(option.value)}"'
+            f"{' checked' if option.selected else ''}>"
+            f'<label for="{_option_id(facet.name, option.value)}">{escape(str(option.label))}'
+            f' <span class="facet__count">({option.count}'
+            f'<span class="visually-hidden"> {trainings}</span>)</span></label></li>'
             for option in options
-        ),
+        )
     )
+
+
+@lru_cache(maxsize=8192)
+def _option_id(facet: str, value: str) -> str:
+    return escape(f"f-{facet}-{slugify(value)}")
 
 
 @register.simple_tag
@@ -161,3 +160,39 @@ def duration(text: str) -> str:
     """A course's duration in the active language ("3 uur" → "3 hours"); text that is not
     understood stays Dutch, marked lang="nl" on other pages."""
     return duration_html(text)
+
+
+@register.simple_tag(takes_context=True)
+def session_state(context, session, show_actions=False) -> str:
+    """A session's places and status (_session_state.html); while a skeleton renders, a hole
+    that each request fills with the live numbers (catalogue/public/fragments.py)."""
+    state = fragments.session_state(session, bool(show_actions))
+    holes = context.get("fragment_holes")
+    if holes is not None:
+        return holes.add(fragments.StateHole(state, bool(show_actions)))
+    return fragments.render_state(state, bool(show_actions))
+
+
+class UnlessOpenSessionNode(template.Node):
+    def __init__(self, course, nodelist):
+        self.course, self.nodelist = course, nodelist
+
+    def render(self, context) -> str:
+        holes = context.get("fragment_holes")
+        if holes is not None:
+            return holes.add(fragments.UnlessOpenHole(self.nodelist.render(context)))
+        if self.course.resolve(context).has_open_session:
+            return ""
+        return self.nodelist.render(context)
+
+
+@register.tag
+def unless_open_session(parser, token):
+    """{% unless_open_session course %}…{% end_unless_open_session %}: shown while none of the
+    course's upcoming sessions is open for registration (a hole in a skeleton)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("unless_open_session takes a course")
+    nodelist = parser.parse(("end_unless_open_session",))
+    parser.delete_first_token()
+    return UnlessOpenSessionNode(parser.compile_filter(bits[1]), nodelist)

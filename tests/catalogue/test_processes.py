@@ -3,6 +3,7 @@ database, each process with its own memory cache. Page freshness, rate limits an
 lock-out must hold across them."""
 
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -13,7 +14,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 
 from enrolments.models import Enrolment
-from tests.factories import SessionFactory
+from tests.factories import CourseFactory, SessionFactory, ThemeFactory
 from tests.servers import collect_static, gunicorn
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -97,6 +98,28 @@ def test_course_page_shows_new_places_left_in_every_process(two_workers):
             places_left(visitor.request(base + course_url)[2]) for base in [first, second] * 12
         ]
     assert shown == ["9"] * 24
+
+
+def test_catalogue_shows_a_new_course_in_every_process(two_workers):
+    """Each process answers the catalogue from its own facet index; a course added through
+    another process (here: the test's) is listed by both at once, whether a process is still
+    rebuilding its index (the database answers) or already has the new one."""
+    theme = ThemeFactory(slug="leesbevordering", name="Leesbevordering")
+    CourseFactory(title="Voorlezen aan peuters", theme=theme)
+    catalogue = "/trainingen/?theme=leesbevordering"
+    with two_workers() as (first, second):
+        visitor = Browser()
+        for _attempt in range(40):  # until both have built their index in the background
+            pages = [visitor.request(base + catalogue)[2] for base in (first, second)]
+            time.sleep(0.1)
+        assert all("1 training gevonden" in page for page in pages)
+        CourseFactory(title="Prentenboeken kiezen", theme=theme)
+        pages = []
+        for _attempt in range(15):
+            pages += [visitor.request(base + catalogue)[2] for base in (first, second)]
+            time.sleep(0.1)
+    assert all("Prentenboeken kiezen" in page for page in pages)
+    assert all("2 trainingen gevonden" in page for page in pages)
 
 
 def test_enrolment_limit_holds_across_processes(two_workers):

@@ -114,14 +114,15 @@ def test_the_seed_gsob_course_is_found_in_each_language(catalogue, language, que
 def test_a_french_visitor_finds_the_gsob_course_on_the_catalogue_page(client, gsob_in_french):
     response = client.get(list_url("fr"), {"q": "inégalités numériques"})
     assert response.status_code == 200
-    assert response.context["page"].object_list[0].slug == GSOB
+    assert f"/{GSOB}/" in response.context["cards"][0].url
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.usefixtures("no_page_cache")
 def test_a_search_in_another_language_costs_the_same_queries(
-    client, language, django_assert_max_num_queries
+    client, language, django_assert_max_num_queries, settings
 ):
+    settings.CATALOGUE_INDEX = False  # the database's answer (while the index is built)
     url = list_url(language)
     make_courses(1)
     with CaptureQueriesContext(connection) as one:

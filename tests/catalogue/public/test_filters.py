@@ -29,7 +29,7 @@ URL = reverse("catalogue:course-list")
 def titles(client, params) -> list[str]:
     response = client.get(URL, params)
     assert response.status_code == 200
-    return sorted(course.title for course in response.context["page"].object_list)
+    return sorted(card.title for card in response.context["cards"])
 
 
 def filtered(params) -> set[str]:
@@ -219,7 +219,7 @@ def test_filters_combine(catalogue_data):
 def test_bad_values_never_break_the_page(client, catalogue_data, params):
     response = client.get(URL, params)
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) in (0, 4)
+    assert len(response.context["cards"]) in (0, 4)
 
 
 def test_unknown_value_next_to_a_known_one_is_ignored(client, catalogue_data):
@@ -259,7 +259,7 @@ def test_ordering_by_next_session_puts_courses_without_sessions_last(client, cat
     SessionFactory(course=catalogue_data["elearn"], days=[5])
     SessionFactory(course=catalogue_data["brussel"], days=[30])
     response = client.get(URL, {"order": "date"})
-    ordered = [course.title for course in response.context["page"].object_list]
+    ordered = [card.title for card in response.context["cards"]]
     assert ordered[:2] == ["IDO-e-learning", "Digitale ongelijkheden"]
 
 
@@ -268,7 +268,7 @@ def test_ordering_newest_first(client, catalogue_data):
         created_at=timezone.now() + datetime.timedelta(days=1)
     )
     response = client.get(URL, {"order": "newest"})
-    assert response.context["page"].object_list[0].title == "Privacy in het IDO"
+    assert response.context["cards"][0].title == "Privacy in het IDO"
 
 
 def test_pagination_keeps_the_filters(client):
@@ -279,7 +279,7 @@ def test_pagination_keeps_the_filters(client):
     assert response.context["page"].paginator.num_pages == 2
     assert 'href="?format=klassikaal&amp;page=2"' in response.content.decode()
     second = client.get(URL, {"format": "klassikaal", "page": 2})
-    assert len(second.context["page"].object_list) == 5
+    assert len(second.context["cards"]) == 5
 
 
 def test_pagination_shows_page_numbers_with_gaps_and_keeps_the_filters(client):
@@ -348,8 +348,9 @@ SEARCH_QUERIES = LIST_QUERIES + 1  # learning paths, profiles and resources ("Oo
 )
 @pytest.mark.usefixtures("no_page_cache")
 def test_catalogue_query_count_does_not_grow_with_the_data(
-    client, params, django_assert_max_num_queries
+    client, params, django_assert_max_num_queries, settings
 ):
+    settings.CATALOGUE_INDEX = False  # the database's answer (while the index is built)
     make_courses(1)
     with CaptureQueriesContext(connection) as one:
         client.get(URL, params)

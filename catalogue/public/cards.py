@@ -1,0 +1,113 @@
+"""The catalogue's course cards, rendered once per course, language and catalogue version.
+
+A card shows what is offered (title, theme, formats, providers, prices, the next open
+session's date), never places, so it stays right for as long as the catalogue index it is
+kept in (catalogue/public/facet_index.py): that index belongs to one catalogue version and
+ends when time alone changes the catalogue (a registration closing, a new day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from catalogue.public.facet_index import CARDS_KEPT
+from trainings.localised import translated_columns
+from trainings.models import Course, Price
+from trainings.querysets import attach_labels
+
+CARD_TEMPLATE = "catalogue/partials/_course_card.html"
+CARD_FIELDS = [
+    "slug",
+    "level",
+    "status",
+    "available_from",
+    "price_category",
+    "delivery",
+    "external_url",
+    *translated_columns("title"),
+    *translated_columns("summary"),
+    *translated_columns("duration"),
+    *translated_columns("platform_name"),
+    "title",
+    "summary",
+    "duration",
+    "platform_name",
+    "theme",
+    *(f"theme__{column}" for column in ["slug", *translated_columns("name"), "name"]),
+]
+
+
+@dataclass(frozen=True)
+class Card:
+    html: str
+    untranslated: bool  # some of its text is shown in Dutch (the page says so once)
+    title: str
+    url: str
+
+
+class _Marks:
+    """Stands in for the request while a card renders: {% fallback_lang %} marks on it
+    that the card shows Dutch text."""
+
+    shows_untranslated = False
+
+
+def render_card(course: Course) -> Card:
+    marks = _Marks()
+    html = render_to_string(CARD_TEMPLATE, {"course": course, "request": marks})
+    return Card(html, marks.shows_untranslated, course.title, course.get_absolute_url())
+
+
+def load_courses(ids: list[int]) -> list[Course]:
+    """The courses with what their card shows, in the order of ids (three queries)."""
+    courses = (
+        Course.objects.filter(pk__in=ids)
+        .select_related("theme")
+        .prefetch_related(Prefetch("prices", queryset=Price.objects.order_by("position", "pk")))
+        .only(*_card_fields())
+    )
+    by_id = {course.pk: course for course in courses}
+    return attach_labels([by_id[pk] for pk in ids if pk in by_id])
+
+
+def _card_fields() -> list[str]:
+    fields = Course._meta
+    return [name for name in CARD_FIELDS if _exists(fields, name)]
+
+
+def _exists(meta, name: str) -> bool:
+    if "__" in name:
+        relation, column = name.split("__", 1)
+        return _exists(meta.get_field(relation).related_model._meta, column)
+    try:
+        meta.get_field(name)
+    except Exception:
+        return False
+    return True
+
+
+def cards_for(ids: list[int], index=None) -> list[Card]:
+    """The cards of these courses; with an index, those rendered before come from it."""
+    language = translation.get_language()
+    found: dict[int, Card] = {}
+    if index is not None:
+        for pk in ids:
+            card = index.cards.get((language, pk))
+            if card is not None:
+                found[pk] = card
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        for course in load_courses(missing):
+            if index is not None:
+                course.next_session_at = index.next_session.get(course.pk)
+            card = render_card(course)
+            found[course.pk] = card
+            if index is not None:
+                if len(index.cards) >= CARDS_KEPT:
+                    del index.cards[next(iter(index.cards))]  # the oldest one goes
+                index.cards[(language, course.pk)] = card
+    return [found[pk] for pk in ids if pk in found]

@@ -1,0 +1,657 @@
+"""The catalogue's facet index: filters, counts, order and pages without SQL per request.
+
+Each server process keeps one index of the published courses, built from the database for
+one **catalogue version** (catalogue.http.cache.CATALOGUE: every change to what is offered
+bumps it, in every process, through the database or Redis) and valid until the next moment
+time alone changes the catalogue (an open session's registration closes, a new day). A
+course is a bit position (its place in the Dutch title order); every filter option is a
+bitset over those positions, a Python int. A filter is then AND and OR of ints, a facet
+count a popcount (``int.bit_count``), the number of results a popcount, a page the first set
+bits in the chosen order. For 10 000 courses and a few hundred options the whole index is
+a few megabytes and counting every option takes well under a millisecond.
+
+Facet counts are disjunctive, as in CourseFilter.facets(): the count next to an option is
+what would match if that option were added to everything else selected. The session filters
+(open, month, city) hold for one and the same open session, so the index keeps a bitset per
+(month, city) pair of the open sessions.
+
+When the version moves, the request that notices starts a rebuild in a background thread
+and is answered by the SQL path (CourseFilter.facets(), always correct, slower); the next
+requests use the new index once it is there. The index is never used for a version it was
+not built for. With CATALOGUE_INDEX_BACKGROUND off (tests) the request builds it itself.
+
+Search matches come from the database (ids and rank only); the index narrows them down
+with the filters and orders them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import threading
+import time
+from array import array
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import IntegerField, Min
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname, resolution_order
+
+from trainings.localised import LocalisedOrder, plain
+from trainings.models import (
+    Audience,
+    Course,
+    Format,
+    Level,
+    Price,
+    Provider,
+    Session,
+    Theme,
+)
+
+if TYPE_CHECKING:
+    from catalogue.public.filters import CourseFilter, Facet
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+TAXONOMIES = {"theme": Theme, "format": Format, "audience": Audience, "provider": Provider}
+# Rendered cards kept per index (about 1.5 kB each): the pages people look at most.
+CARDS_KEPT = 3000
+# Searches kept per index: at most 8 bytes a match (a broad search in 10 000 courses: 80 kB).
+SEARCHES_KEPT = 64
+# Orders whose position lists are precomputed; relevance is worked out per search.
+ORDERS = ("title", "date", "newest")
+ONLINE = "online"
+ONES = re.compile("1")
+
+
+@dataclass
+class Option:
+    """A taxonomy entry: its bitset, how it sorts and its name in every language."""
+
+    slug: str
+    sort: int
+    names: dict[str, str]  # language -> name ("" when not translated)
+    default_name: str
+    bits: int = 0
+    labels: dict[str, str] = field(default_factory=dict)  # worked out once per language
+
+    def label(self, language: str) -> str:
+        label = self.labels.get(language)
+        if label is None:
+            label = next(
+                (self.names[code] for code in resolution_order(language) if self.names.get(code)),
+                self.default_name,
+            )
+            self.labels[language] = label
+        return label
+
+
+@dataclass
+class CatalogueIndex:
+    version: tuple
+    built_at: datetime.datetime
+    valid_until: datetime.datetime
+    ids: array  # position -> course id
+    position: dict[int, int]
+    everything: int
+    taxonomies: dict[str, dict[str, Option]]  # facet -> slug -> option
+    levels: dict[str, int]
+    prices: dict[str, int]  # "free" / "paid"
+    open: int
+    months: dict[str, int]  # "2027-03" -> courses with an open session that month
+    cities: dict[str, int]  # city as written ("online" for online sessions) -> courses
+    pairs: dict[tuple[str, str], int]  # (month, city) -> courses with such an open session
+    next_session: dict[int, datetime.datetime]  # course id -> start of its first open session
+    orders: dict[tuple[str, str], array]  # (order, language) -> positions in that order
+    ranks: dict[tuple[str, str], array]  # (order, language) -> position -> place in order
+    build_seconds: float = 0.0
+    # Rendered course cards of this version: (language, course id) -> (html, untranslated).
+    cards: dict[tuple[str, int], tuple[str, bool]] = field(default_factory=dict)
+    # Searches of this version: (language, words, ranked) -> (matches, their ranks).
+    searches: dict[tuple, tuple[int, array]] = field(default_factory=dict)
+
+    def is_current(self, version: tuple, now: datetime.datetime) -> bool:
+        return self.version == version and now < self.valid_until
+
+    # -- matching --------------------------------------------------------------------------
+
+    def mask_of(self, bits_by_key: dict[str, int], keys) -> int:
+        mask = 0
+        for key in keys:
+            mask |= bits_by_key.get(key, 0)
+        return mask
+
+    def taxonomy_mask(self, facet: str, slugs: list[str]) -> int | None:
+        """The courses with any of the slugs; None (no filter) when not one of them exists,
+        as CourseFilter ignores an unknown value (an old bookmark)."""
+        options = self.taxonomies[facet]
+        known = [options[slug] for slug in slugs if slug in options]
+        if not known:
+            return None
+        mask = 0
+        for option in known:
+            mask |= option.bits
+        return mask
+
+    def city_keys(self, values: list[str]) -> list[str]:
+        """The cities as written in the data that the chosen values name (case ignored)."""
+        wanted = {value.casefold() for value in values}
+        return [city for city in self.cities if city.casefold() in wanted]
+
+    def session_mask(self, months: list[str], cities: list[str], want_open: bool) -> int | None:
+        """Courses with one open session that is in one of the months and in one of the
+        cities; None when no session filter applies."""
+        if months and cities:
+            keys = self.city_keys(cities)
+            mask = 0
+            for month in months:
+                for city in keys:
+                    mask |= self.pairs.get((month, city), 0)
+            return mask
+        if months:
+            return self.mask_of(self.months, months)
+        if cities:
+            return self.mask_of(self.cities, self.city_keys(cities))
+        if want_open:
+            return self.open
+        return None
+
+    def selection(self, filterset: CourseFilter, hits: int | None, exclude: str | None = None):
+        """The courses matching every selected filter but `exclude` (and the search)."""
+        mask = self.everything if hits is None else hits
+        for facet in TAXONOMIES:
+            if facet != exclude:
+                chosen = self.taxonomy_mask(facet, filterset.selected(facet))
+                if chosen is not None:
+                    mask &= chosen
+        if exclude != "level" and filterset.selected("level"):
+            mask &= self.mask_of(self.levels, filterset.selected("level"))
+        if exclude != "price" and filterset.selected("price"):
+            mask &= self.mask_of(self.prices, filterset.selected("price"))
+        sessions = self.session_mask(
+            [] if exclude == "month" else filterset.selected("month"),
+            [] if exclude == "city" else filterset.selected("city"),
+            exclude != "open" and bool(filterset.selected("open")),
+        )
+        if sessions is not None:
+            mask &= sessions
+        return mask
+
+    # -- facets ----------------------------------------------------------------------------
+
+    def facets(self, filterset: CourseFilter, hits: int | None) -> list[Facet]:
+        """The same facets, options and counts as CourseFilter.facets(), from bitsets."""
+        from catalogue.public.filters import FREE, PAID, Facet, FacetOption, month_label
+
+        language = translation.get_language() or settings.LANGUAGE_CODE
+
+        def options_of(name: str, entries) -> Facet | None:
+            """entries: (value, label, count) in display order."""
+            chosen = {value.casefold() for value in filterset.selected(name)}
+            options = [
+                FacetOption(value, label, count, value.casefold() in chosen)
+                for value, label, count in entries
+            ]
+            return [option for option in options if option.count or option.selected]
+
+        facets = []
+        labels = {
+            "theme": _("Thema"),
+            "format": _("Werkvorm"),
+            "audience": _("Doelgroep"),
+            "provider": _("Aanbieder"),
+        }
+        without = {}
+        for name in (*TAXONOMIES, "level", "price", "open", "month", "city"):
+            without[name] = self.selection(filterset, hits, exclude=name)
+        taxonomy_facets = {}
+        for name in TAXONOMIES:
+            base = without[name]
+            entries = [
+                (option.slug, option.label(language), (base & option.bits).bit_count(), option)
+                for option in self.taxonomies[name].values()
+            ]
+            entries.sort(key=lambda item: (item[3].sort, item[1].lower()))
+            taxonomy_facets[name] = Facet(
+                name,
+                labels[name],
+                options_of(name, [(slug, label, count) for slug, label, count, _o in entries]),
+            )
+        level_labels = dict(Level.choices)
+        level = Facet(
+            "level",
+            _("Niveau"),
+            options_of(
+                "level",
+                [
+                    (
+                        key,
+                        level_labels[key],
+                        (without["level"] & self.levels.get(key, 0)).bit_count(),
+                    )
+                    for key in Level.values
+                ],
+            ),
+        )
+        price = Facet(
+            "price",
+            _("Prijs"),
+            options_of(
+                "price",
+                [
+                    (
+                        FREE,
+                        _("Gratis (ook onder voorwaarde)"),
+                        (without["price"] & self.prices.get(FREE, 0)).bit_count(),
+                    ),
+                    (PAID, _("Betaald"), (without["price"] & self.prices.get(PAID, 0)).bit_count()),
+                ],
+            ),
+        )
+        open_facet = Facet(
+            "open",
+            _("Sessies"),
+            options_of(
+                "open", [("1", _("Met een open sessie"), (without["open"] & self.open).bit_count())]
+            ),
+        )
+        # Month and city: counted over the open sessions that also meet the other session
+        # filter (the same session), of the courses matching everything else.
+        cities_chosen = self.city_keys(filterset.selected("city"))
+        month_entries = []
+        for month in sorted(self.months):
+            if filterset.selected("city"):
+                bits = 0
+                for city in cities_chosen:
+                    bits |= self.pairs.get((month, city), 0)
+            else:
+                bits = self.months[month]
+            count = (without["month"] & bits).bit_count()
+            if count:
+                month_entries.append((month, month_label(month), count))
+        months_chosen = filterset.selected("month")
+        city_entries = []
+        for city in self.cities:
+            if months_chosen:
+                bits = 0
+                for month in months_chosen:
+                    bits |= self.pairs.get((month, city), 0)
+            else:
+                bits = self.cities[city]
+            count = (without["city"] & bits).bit_count()
+            if count:
+                label = _("Online") if city == ONLINE else city
+                city_entries.append(((city == ONLINE, label.lower()), city, label, count))
+        city_entries.sort(key=lambda item: item[0])
+        month = Facet("month", _("Maand"), options_of("month", month_entries))
+        city = Facet("city", _("Plaats"), options_of("city", [entry[1:] for entry in city_entries]))
+        facets = [
+            taxonomy_facets["theme"],
+            taxonomy_facets["format"],
+            taxonomy_facets["audience"],
+            level,
+            taxonomy_facets["provider"],
+            price,
+            open_facet,
+            month,
+            city,
+        ]
+        return [facet for facet in facets if facet.options]
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def search(self, key: tuple, compute) -> dict[int, float] | None:
+        """The matches of a search (course id -> rank) from `compute` (the database), kept
+        compactly for this version: the next visitor searching the same words in the same
+        language gets them without a query."""
+        kept = self.searches.get(key)
+        if kept is None:
+            ranked = compute()
+            if ranked is None:
+                return None
+            mask = self.hits_mask(ranked)
+            ids = self.ids
+            ranks = array("d", (ranked[ids[at]] for at in positions(mask)))
+            if len(self.searches) >= SEARCHES_KEPT:
+                del self.searches[next(iter(self.searches))]  # the oldest one goes
+            self.searches[key] = (mask, ranks)
+            return ranked
+        mask, ranks = kept
+        ids = self.ids
+        return dict(zip((ids[at] for at in positions(mask)), ranks, strict=True))
+
+    def hits_mask(self, ranked: dict[int, float]) -> int:
+        mask = 0
+        position = self.position
+        for course_id in ranked:
+            at = position.get(course_id)
+            if at is not None:
+                mask |= 1 << at
+        return mask
+
+    def page(
+        self,
+        mask: int,
+        ordering: str,
+        offset: int,
+        limit: int,
+        ranked: dict[int, float] | None = None,
+    ) -> list[int]:
+        """The course ids from `offset` to `offset + limit` of the matches, in order."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in LANGUAGES:
+            language = settings.LANGUAGE_CODE
+        need = offset + limit
+        count = mask.bit_count()
+        if not count or offset >= count:
+            return []
+        title_rank = self.ranks[("title", language)]
+        if ordering == "relevance" and ranked is not None:
+            found = positions(mask)
+            ids = self.ids
+            found.sort(key=lambda at: (-(ranked.get(ids[at]) or 0.0), title_rank[at], ids[at]))
+            chosen = found[offset:need]
+        else:
+            key = (ordering if ordering in ORDERS else "title", language)
+            order = self.orders[key]
+            if count * 4 >= len(order) or need * len(order) < count * count:
+                # Many matches: walk the order and keep those in the mask.
+                bits = mask.to_bytes((len(order) + 7) // 8, "little")
+                chosen = []
+                seen = 0
+                for at in order:
+                    if bits[at >> 3] >> (at & 7) & 1:
+                        if seen >= offset:
+                            chosen.append(at)
+                            if len(chosen) == limit:
+                                break
+                        seen += 1
+            else:
+                rank = self.ranks[key]
+                found = positions(mask)
+                found.sort(key=rank.__getitem__)
+                chosen = found[offset:need]
+        return [self.ids[at] for at in chosen]
+
+
+def count_of(mask: int, bits: int) -> int:
+    return (mask & bits).bit_count()
+
+
+def positions(mask: int) -> list[int]:
+    """The set bits of an int, lowest first."""
+    text = bin(mask)[:1:-1]
+    return [match.start() for match in ONES.finditer(text)]
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+def _next_midnight(now: datetime.datetime) -> datetime.datetime:
+    local = timezone.localtime(now)
+    tomorrow = local.date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
+
+
+def build_index(version: tuple | None = None, now: datetime.datetime | None = None):
+    """Read the published catalogue and build its index (a dozen queries)."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    if version is None:
+        version = catalogue_version()
+    published = plain(Course.objects.published())
+    courses = list(
+        published.order_by(LocalisedOrder("title"), "pk").values_list("pk", "level", "theme_id")
+    )
+    ids = array("q", (row[0] for row in courses))
+    position = {course_id: at for at, course_id in enumerate(ids)}
+    everything = (1 << len(ids)) - 1
+
+    taxonomies: dict[str, dict[str, Option]] = {}
+    option_by_pk: dict[str, dict[int, Option]] = {}
+    for facet, model in TAXONOMIES.items():
+        translated = facet != "provider"
+        columns = ["pk", "slug", "name"]
+        if translated:
+            columns += [build_localized_fieldname("name", code) for code in LANGUAGES]
+        if facet in ("theme", "format"):
+            columns.append("position")
+        entries = {}
+        by_pk = {}
+        for row in model.objects.order_by().values(*columns):
+            names = (
+                {code: row[build_localized_fieldname("name", code)] or "" for code in LANGUAGES}
+                if translated
+                else {}
+            )
+            option = Option(row["slug"], row.get("position", 0), names, row["name"])
+            entries[row["slug"]] = option
+            by_pk[row["pk"]] = option
+        taxonomies[facet] = entries
+        option_by_pk[facet] = by_pk
+
+    levels: dict[str, int] = defaultdict(int)
+    for at, (_pk, level, theme_id) in enumerate(courses):
+        bit = 1 << at
+        if level:
+            levels[level] |= bit
+        if theme_id is not None and theme_id in option_by_pk["theme"]:
+            option_by_pk["theme"][theme_id].bits |= bit
+    for facet, relation in (
+        ("format", Course.formats),
+        ("audience", Course.audiences),
+        ("provider", Course.providers),
+    ):
+        through = relation.through
+        target = f"{facet}_id"
+        by_pk = option_by_pk[facet]
+        for course_id, target_id in plain(through.objects.order_by()).values_list(
+            "course_id", target
+        ):
+            at = position.get(course_id)
+            if at is not None:
+                by_pk[target_id].bits |= 1 << at
+
+    prices: dict[str, int] = defaultdict(int)
+    for course_id, kind, amount in plain(Price.objects.order_by()).values_list(
+        "course_id", "kind", "amount"
+    ):
+        at = position.get(course_id)
+        if at is None:
+            continue
+        if amount == 0 or kind == Price.Kind.FREE_UNDER_CONDITION:
+            prices["free"] |= 1 << at
+        if amount is not None and amount > 0:
+            prices["paid"] |= 1 << at
+
+    open_bits = 0
+    months: dict[str, int] = defaultdict(int)
+    cities: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = defaultdict(int)
+    valid_until = _next_midnight(now)
+    open_sessions = plain(Session.objects.open_for_registration(now).order_by())
+    # The month as a number in the site's time zone (202703): no datetimes to convert.
+    month_number = Cast(
+        ExtractYear("starts_at") * 100 + ExtractMonth("starts_at"), output_field=IntegerField()
+    )
+    sessions = open_sessions.values_list(
+        "course_id", month_number, "location__is_online", "location__city"
+    )
+    for course_id, number, is_online, city in sessions:
+        at = position.get(course_id)
+        if at is None:
+            continue
+        bit = 1 << at
+        open_bits |= bit
+        month = f"{number // 100:04d}-{number % 100:02d}"
+        months[month] |= bit
+        if is_online:
+            city = ONLINE
+        if city is not None:
+            cities[city] = cities.get(city, 0) | bit
+            pairs[(month, city)] |= bit
+    # Each course's first open session, and the next moment one of them stops being open
+    # (its registration closes): the index ends then.
+    next_session = dict(
+        open_sessions.values("course_id")
+        .annotate(first=Min("starts_at"))
+        .values_list("course_id", "first")
+    )
+    closing = open_sessions.aggregate(first=Min(Coalesce("registration_deadline", "starts_at")))[
+        "first"
+    ]
+    if closing is not None and closing < valid_until:
+        valid_until = closing
+
+    orders: dict[tuple[str, str], array] = {}
+    ranks: dict[tuple[str, str], array] = {}
+
+    def keep(order: str, language: str, sequence) -> None:
+        positions_in_order = array("l", sequence)
+        rank = array("l", bytes(len(ids) * positions_in_order.itemsize))
+        for place, at in enumerate(positions_in_order):
+            rank[at] = place
+        orders[(order, language)] = positions_in_order
+        ranks[(order, language)] = rank
+
+    far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    for language in LANGUAGES:
+        if language == settings.LANGUAGE_CODE:
+            title_order = range(len(ids))
+        else:
+            with translation.override(language):
+                ordered = published.order_by(LocalisedOrder("title"), "pk")
+                title_order = [position[pk] for pk in ordered.values_list("pk", flat=True)]
+        keep("title", language, title_order)
+        title_rank = ranks[("title", language)]
+        keep(
+            "date",
+            language,
+            sorted(
+                range(len(ids)),
+                key=lambda at: (next_session.get(ids[at], far), title_rank[at]),
+            ),
+        )
+    newest = [
+        position[pk] for pk in published.order_by("-created_at", "pk").values_list("pk", flat=True)
+    ]
+    for language in LANGUAGES:
+        keep("newest", language, newest)
+
+    return CatalogueIndex(
+        version=version,
+        built_at=now,
+        valid_until=valid_until,
+        ids=ids,
+        position=position,
+        everything=everything,
+        taxonomies=taxonomies,
+        levels=dict(levels),
+        prices=dict(prices),
+        open=open_bits,
+        months=dict(months),
+        cities=cities,
+        pairs=dict(pairs),
+        next_session=next_session,
+        orders=orders,
+        ranks=ranks,
+        build_seconds=time.perf_counter() - started,
+    )
+
+
+# -- the process's index --------------------------------------------------------------------
+
+
+def catalogue_version() -> tuple:
+    """The catalogue's version as every process sees it (and this process's own counter,
+    which a change in this process moves at once, before its transaction commits)."""
+    from catalogue.http.cache import CATALOGUE, current_versions
+
+    return tuple(current_versions([CATALOGUE]))
+
+
+class _Holder:
+    def __init__(self):
+        self.index: CatalogueIndex | None = None
+        self.lock = threading.Lock()
+        self.building: tuple | None = None
+
+
+_holder = _Holder()
+
+
+def reset() -> None:
+    """Forget this process's index (tests)."""
+    with _holder.lock:
+        _holder.index = None
+        _holder.building = None
+
+
+def _build_in_background(version: tuple) -> None:
+    def run():
+        try:
+            index = build_index(version)
+            with _holder.lock:
+                if _holder.building == version:
+                    _holder.index = index
+                    _holder.building = None
+        except Exception:  # a failed build leaves the SQL path answering; say why
+            logger.exception("building the catalogue index failed")
+            with _holder.lock:
+                _holder.building = None
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name="catalogue-index", daemon=True).start()
+
+
+def current(now: datetime.datetime | None = None) -> CatalogueIndex | None:
+    """This process's index for the catalogue as it is now, or None while it is (re)built
+    (the caller then asks the database)."""
+    if not settings.CATALOGUE_INDEX:
+        return None
+    now = now or timezone.now()
+    version = catalogue_version()
+    index = _holder.index
+    if index is not None and index.is_current(version, now):
+        return index
+    if not settings.CATALOGUE_INDEX_BACKGROUND:
+        index = build_index(version, now)
+        _holder.index = index
+        return index
+    with _holder.lock:
+        if _holder.building != version:
+            _holder.building = version
+            start = True
+        else:
+            start = False
+    if start:
+        _build_in_background(version)
+    return None
+
+
+def warm_up() -> None:
+    """Start building the index in the background (a server worker that has just started)."""
+    if not settings.CATALOGUE_INDEX:
+        return
+    try:
+        version = catalogue_version()
+    except Exception:  # the database is not there yet: the first request will try again
+        logger.warning("catalogue index not warmed up: database unavailable", exc_info=True)
+        return
+    finally:
+        connection.close()
+    with _holder.lock:
+        if _holder.building == version:
+            return
+        _holder.building = version
+    _build_in_background(version)
