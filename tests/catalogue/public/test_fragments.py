@@ -27,6 +27,11 @@ def skeletons_only(settings):
     settings.CACHE_PAGES = False
 
 
+# The page's ETag and Last-Modified (one query: catalogue/http/conditional.py), besides the
+# page's own queries.
+VALIDATORS = 1
+
+
 def visit(client, url) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
@@ -58,8 +63,8 @@ def test_a_repeat_visit_costs_one_query_and_gives_the_same_page(client, url):
     url = session.course.get_absolute_url() if url == "course" else url
     first_count, first = visit(client, url)
     again_count, again = visit(client, url)
-    assert first_count > 1
-    assert again_count == 1
+    assert first_count > VALIDATORS + 1
+    assert again_count == VALIDATORS + 1
     assert again == first
 
 
@@ -70,7 +75,9 @@ def test_an_enrolment_shows_at_once_on_a_kept_skeleton(client, url):
     assert "Nog 5 plaatsen vrij" in visit(client, url)[1]
     enrol(session, "a@example.org")
     count, html = visit(client, url)
-    assert count == 1  # the skeleton was kept: enrolments do not change the catalogue version
+    assert (
+        count == VALIDATORS + 1
+    )  # the skeleton was kept: enrolments do not change the catalogue version
     assert "Nog 4 plaatsen vrij" in html
     assert "Gaat door bij minimaal 3 inschrijvingen (nu 1)" in html
 
@@ -83,7 +90,7 @@ def test_the_last_place_taken_shows_the_waiting_list_and_the_structured_data_fol
     assert instance["remainingAttendeeCapacity"] == 1
     enrol(session, "a@example.org")
     count, html = visit(client, url)
-    assert count == 1
+    assert count == VALIDATORS + 1
     assert "Vol — schrijf je in voor de wachtlijst" in html
     assert "Op de wachtlijst" in html
     [instance] = structured_data(html)["hasCourseInstance"]
@@ -99,7 +106,9 @@ def test_a_deadline_passing_closes_the_session_on_a_kept_skeleton(client):
     assert "Houd me op de hoogte" not in html
     with later(hours=2):
         count, html = visit(client, url)
-    assert count == 1  # the same sessions are listed: the skeleton is kept, its holes are not
+    assert (
+        count == VALIDATORS + 1
+    )  # the same sessions are listed: the skeleton is kept, its holes are not
     assert "Inschrijving gesloten" in html
     assert reverse("enrolments:enrol", args=[session.pk]) not in html
     assert "Houd me op de hoogte" in html  # no session is open any more
