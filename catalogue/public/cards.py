@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from catalogue.public.facet_index import CARDS_KEPT
+from catalogue.public.facet_index import CARDS_KEPT, forget_oldest
 from trainings.localised import translated_columns
 from trainings.models import Course, Price
 from trainings.querysets import attach_labels
@@ -108,6 +108,6 @@ def cards_for(ids: list[int], index=None) -> list[Card]:
             found[course.pk] = card
             if index is not None:
                 if len(index.cards) >= CARDS_KEPT:
-                    del index.cards[next(iter(index.cards))]  # the oldest one goes
+                    forget_oldest(index.cards)
                 index.cards[(language, course.pk)] = card
     return [found[pk] for pk in ids if pk in found]

@@ -26,6 +26,7 @@ with the filters and orders them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import re
@@ -322,7 +323,7 @@ class CatalogueIndex:
             ids = self.ids
             ranks = array("d", (ranked[ids[at]] for at in positions(mask)))
             if len(self.searches) >= SEARCHES_KEPT:
-                del self.searches[next(iter(self.searches))]  # the oldest one goes
+                forget_oldest(self.searches)
             self.searches[key] = (mask, ranks)
             return ranked
         mask, ranks = kept
@@ -381,6 +382,13 @@ class CatalogueIndex:
                 found.sort(key=rank.__getitem__)
                 chosen = found[offset:need]
         return [self.ids[at] for at in chosen]
+
+
+def forget_oldest(kept: dict) -> None:
+    """Drop the entry kept longest (dicts keep their order). Another thread of a threaded
+    server may be doing the same: whoever comes second has nothing left to do."""
+    with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+        del kept[next(iter(kept))]
 
 
 def count_of(mask: int, bits: int) -> int:

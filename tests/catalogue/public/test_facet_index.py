@@ -289,3 +289,15 @@ def test_catalogue_queries_with_the_index_do_not_grow_with_the_data(
         assert first.content == again.content
         counts.append(first.context["page"].paginator.count)
     assert counts[1] > counts[0]
+
+
+def test_cards_kept_are_bounded(client, monkeypatch):
+    from catalogue.public import cards
+
+    monkeypatch.setattr(cards, "CARDS_KEPT", 5)
+    make_courses(25)
+    index = facet_index.current()
+    client.get(URL)  # 20 cards rendered
+    assert len(index.cards) == 5
+    again = client.get(URL)
+    assert again.status_code == 200 and len(again.context["cards"]) == 20
