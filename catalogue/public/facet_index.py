@@ -68,6 +68,8 @@ TAXONOMIES = {"theme": Theme, "format": Format, "audience": Audience, "provider"
 CARDS_KEPT = 3000
 # Searches kept per index: at most 8 bytes a match (a broad search in 10 000 courses: 80 kB).
 SEARCHES_KEPT = 64
+# Rendered filter sidebars kept per index (10 to 40 kB each): the most asked selections.
+SIDEBARS_KEPT = 32
 # Orders whose position lists are precomputed; relevance is worked out per search.
 ORDERS = ("title", "date", "newest")
 ONLINE = "online"
@@ -119,6 +121,8 @@ class CatalogueIndex:
     cards: dict[tuple[str, int], tuple[str, bool]] = field(default_factory=dict)
     # Searches of this version: (language, words, ranked) -> (matches, their ranks).
     searches: dict[tuple, tuple[int, array]] = field(default_factory=dict)
+    # The rendered filters of a selection: (language, search words, chosen values) -> sidebar.
+    sidebars: dict[tuple, object] = field(default_factory=dict)
 
     def is_current(self, version: tuple, now: datetime.datetime) -> bool:
         return self.version == version and now < self.valid_until
@@ -309,6 +313,17 @@ class CatalogueIndex:
         return [facet for facet in facets if facet.options]
 
     # -- pages -----------------------------------------------------------------------------
+
+    def sidebar(self, key: tuple, compute):
+        """The rendered filters of a selection (catalogue.public.views.Sidebar) from `compute`,
+        kept for this version: the counts of a selection only change with the version."""
+        kept = self.sidebars.get(key)
+        if kept is None:
+            kept = compute()
+            if len(self.sidebars) >= SIDEBARS_KEPT:
+                forget_oldest(self.sidebars)
+            self.sidebars[key] = kept
+        return kept
 
     def search(self, key: tuple, compute) -> dict[int, float] | None:
         """The matches of a search (course id -> rank) from `compute` (the database), kept

@@ -23,6 +23,7 @@ from django import forms
 from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from trainings.localised import LocalisedOrder, localised_field, plain
@@ -112,6 +113,8 @@ ORDERINGS = {
 }
 DEFAULT_ORDERING = "title"
 
+# Every filter with options in the sidebar.
+FACET_NAMES = ("theme", "format", "audience", "provider", "level", "price", "open", "month", "city")
 # Filters about sessions: they must all hold for the same open session of a course.
 SESSION_FILTERS = ("open", "month", "city")
 # The month column of the city rows in the session facet query (one union, one key type).
@@ -323,6 +326,17 @@ class CourseFilter(django_filters.FilterSet):
         from trainings.search import suggest
 
         return suggest(self.search_query) if self.search_query else None
+
+    def selection_key(self) -> tuple:
+        """What the facets of this request depend on: the language, the words searched
+        for and every chosen value (not the page, not the order)."""
+        from trainings.matching import terms
+
+        return (
+            get_language(),
+            tuple(terms(self.search_query)),
+            tuple((name, tuple(self.selected(name))) for name in FACET_NAMES),
+        )
 
     def search_key(self) -> tuple:
         """What the matches of the search depend on: the words, the language they are

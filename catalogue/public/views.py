@@ -1,6 +1,7 @@
 """The public reading side: home, catalogue, course and learning-path pages, health check."""
 
 import datetime
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -162,15 +164,18 @@ def course_list(request: HttpRequest) -> HttpResponse:
         )
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
         cards = cards_for(list(page.object_list), index)
-        facets = index.facets(filterset, hits)
+        sidebar = index.sidebar(
+            filterset.selection_key(),
+            lambda: render_sidebar(index.facets(filterset, hits)),
+        )
     else:
         courses = filterset.ordered(filterset.qs.for_listing(now))
         page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
         cards = [render_card(course) for course in attach_labels(page.object_list)]
-        facets = filterset.facets()
+        sidebar = render_sidebar(filterset.facets())
     if any(card.untranslated for card in cards):
         request.shows_untranslated = True  # the page says once that some text is in Dutch
-    chips = active_filters(request, filterset, facets)
+    chips = active_filters(request, filterset, sidebar.labels)
     # Learning paths, profiles and resources that match, on the first page of a search.
     others = search_other(query) if query and page.number == 1 else []
     suggestion = filterset.suggestion() if page.paginator.count == 0 and not others else None
@@ -194,7 +199,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
             ),
             "cards": cards,
             "structured_data": catalogue_data(cards, request, page.start_index()),
-            "facets": facets,
+            "facets_html": sidebar.html,
             "active_filters": chips,
             "facet_filter_count": sum(1 for chip in chips if chip["name"] != "q"),
             "query": query,
@@ -205,6 +210,25 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "ordering": filterset.ordering,
         },
     )
+
+
+@dataclass(frozen=True)
+class Sidebar:
+    """The catalogue's filters as shown: their HTML, and the label of each option (for the
+    chips of the chosen ones)."""
+
+    html: str
+    labels: dict
+
+
+def render_sidebar(facets) -> Sidebar:
+    labels = {
+        (facet.name, option.value.casefold()): option.label
+        for facet in facets
+        for option in facet.options
+    }
+    html = render_to_string("catalogue/partials/_facets.html", {"facets": facets})
+    return Sidebar(mark_safe(html), labels)
 
 
 class IndexedResults:
@@ -243,13 +267,9 @@ def canonical(request: HttpRequest, chips: list[dict], page_number: int) -> tupl
     return request.path + ("?" + query if query else ""), noindex
 
 
-def active_filters(request: HttpRequest, filterset: CourseFilter, facets) -> list[dict]:
-    """The chosen filter values as removable chips, each with the URL that drops it."""
-    labels = {
-        (facet.name, option.value.casefold()): option.label
-        for facet in facets
-        for option in facet.options
-    }
+def active_filters(request: HttpRequest, filterset: CourseFilter, labels: dict) -> list[dict]:
+    """The chosen filter values as removable chips, each with the URL that drops it.
+    `labels`: the facets' option labels by (facet, value casefolded)."""
     chips = []
     for facet_name in (
         "theme",

@@ -301,3 +301,25 @@ def test_cards_kept_are_bounded(client, monkeypatch):
     assert len(index.cards) == 5
     again = client.get(URL)
     assert again.status_code == 200 and len(again.context["cards"]) == 20
+
+
+def test_the_filters_of_a_selection_are_rendered_once_per_version(client, monkeypatch):
+    varied_catalogue(courses=20)
+    index = facet_index.current()
+    counted = []
+    real = type(index).facets
+
+    def counting(self, *args, **kwargs):
+        counted.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(index), "facets", counting)
+    first = client.get(URL, {"format": "f1"}).content
+    assert client.get(URL, {"format": "f1", "page": "1", "order": "date"}).status_code == 200
+    assert client.get(URL, {"format": "f1"}).content == first
+    assert len(counted) == 1  # page and order do not change the filters
+    client.get(URL, {"format": "f2"})
+    assert len(counted) == 2
+    CourseFactory(title="Nog een training", formats=[])
+    client.get(URL, {"format": "f1"})
+    assert len(counted) == 3  # a new version: counted anew
