@@ -345,6 +345,30 @@ class CatalogueIndex:
         ids = self.ids
         return dict(zip((ids[at] for at in positions(mask)), ranks, strict=True))
 
+    def labels_of(self, course_id: int):
+        """A published course's providers, formats and audiences as attach_labels() gives
+        them (same order, same names), or None for a course not in the index."""
+        from trainings.querysets import CourseLabels, Label
+
+        at = self.position.get(course_id)
+        if at is None:
+            return None
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        labels = CourseLabels()
+        for facet, kind in (
+            ("provider", "providers"),
+            ("format", "formats"),
+            ("audience", "audiences"),
+        ):
+            found = [
+                (option.sort, option.label(language), option.slug)
+                for option in self.taxonomies[facet].values()
+                if option.bits >> at & 1
+            ]
+            found.sort(key=lambda item: (item[0], item[1].lower()))
+            getattr(labels, kind).extend(Label(name, slug) for _sort, name, slug in found)
+        return labels
+
     def hits_mask(self, ranked: dict[int, float]) -> int:
         mask = 0
         position = self.position
@@ -602,6 +626,14 @@ def catalogue_version() -> tuple:
     return tuple(current_versions([CATALOGUE]))
 
 
+def version_from(local, shared) -> tuple:
+    """catalogue_version() from a version already read: this process's (or Redis's) counter
+    and the database's (None with Redis)."""
+    from catalogue.http import counters
+
+    return (local, shared or 0) if counters.in_database() else (local,)
+
+
 class _Holder:
     def __init__(self):
         self.index: CatalogueIndex | None = None
@@ -635,6 +667,24 @@ def _build_in_background(version: tuple) -> None:
             connection.close()
 
     threading.Thread(target=run, name="catalogue-index", daemon=True).start()
+
+
+def peek(version: tuple, now: datetime.datetime | None = None) -> CatalogueIndex | None:
+    """The index of this version if the process has it, without a query (the caller read the
+    version already); else None, and a build in the background is started."""
+    if not settings.CATALOGUE_INDEX:
+        return None
+    index = _holder.index
+    if index is not None and index.is_current(version, now or timezone.now()):
+        return index
+    if settings.CATALOGUE_INDEX_BACKGROUND:
+        with _holder.lock:
+            start = _holder.building != version
+            if start:
+                _holder.building = version
+        if start:
+            _build_in_background(version)
+    return None
 
 
 def current(now: datetime.datetime | None = None) -> CatalogueIndex | None:

@@ -360,14 +360,23 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     # Today's date: a course expected from a month, or guaranteed until a day, reads it.
     key = fragments.skeleton_key(request, "course", (local, version), live, timezone.localdate(now))
-    build = lambda: course_skeleton(request, course_id, live)  # noqa: E731
+    build = lambda: course_skeleton(request, course_id, live, (local, version))  # noqa: E731
     return _from_skeleton(request, key, build, live, now)
 
 
-def course_skeleton(request, course_id: int, live: list[fragments.Live]) -> fragments.Skeleton:
+def course_skeleton(
+    request, course_id: int, live: list[fragments.Live], versions: tuple
+) -> fragments.Skeleton:
     course = course_detail_queryset().get(pk=course_id)
     course.upcoming_sessions = listed_sessions(live, with_course=False)
-    attach_labels([course])
+    # The labels from the catalogue's facet index when this process has it for the version
+    # read with the places (no query), else from the database.
+    index = facet_index.peek(facet_index.version_from(*versions))
+    labels = index.labels_of(course.pk) if index is not None else None
+    if labels is None:
+        attach_labels([course])
+    else:
+        course.labels = labels
     holes = fragments.Holes()
     data = course_data(course, request)
     # course_data lists the sessions with a start and an end, in order, each with its places.

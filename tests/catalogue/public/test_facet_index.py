@@ -323,3 +323,27 @@ def test_the_filters_of_a_selection_are_rendered_once_per_version(client, monkey
     CourseFactory(title="Nog een training", formats=[])
     client.get(URL, {"format": "f1"})
     assert len(counted) == 3  # a new version: counted anew
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_a_course_page_reads_its_labels_from_the_index(client, settings):
+    varied_catalogue(courses=12)
+    course = Course.objects.published().filter(providers__isnull=False).distinct().first()
+    url = course.get_absolute_url()
+    settings.CATALOGUE_INDEX = False
+    with CaptureQueriesContext(connection) as without:
+        from_database = client.get(url).content
+    settings.CATALOGUE_INDEX = True
+    facet_index.current()  # this process has the index of this version
+    for language in ("nl", "fr"):
+        with translation.override(language):
+            index = facet_index.current()
+            labels = index.labels_of(course.pk)
+            from trainings.querysets import attach_labels
+
+            (expected,) = attach_labels([Course.objects.get(pk=course.pk)])
+            assert labels == expected.labels
+    with CaptureQueriesContext(connection) as with_index:
+        from_index = client.get(url).content
+    assert from_index == from_database
+    assert len(with_index) == len(without) - 1
