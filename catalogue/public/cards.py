@@ -30,8 +30,6 @@ CARD_FIELDS = [
     "external_url",
     *translated_columns("title"),
     *translated_columns("summary"),
-    *translated_columns("duration"),
-    *translated_columns("platform_name"),
     "title",
     "summary",
     "duration",
@@ -68,26 +66,10 @@ def load_courses(ids: list[int]) -> list[Course]:
         Course.objects.filter(pk__in=ids)
         .select_related("theme")
         .prefetch_related(Prefetch("prices", queryset=Price.objects.order_by("position", "pk")))
-        .only(*_card_fields())
+        .only(*CARD_FIELDS)
     )
     by_id = {course.pk: course for course in courses}
     return attach_labels([by_id[pk] for pk in ids if pk in by_id])
-
-
-def _card_fields() -> list[str]:
-    fields = Course._meta
-    return [name for name in CARD_FIELDS if _exists(fields, name)]
-
-
-def _exists(meta, name: str) -> bool:
-    if "__" in name:
-        relation, column = name.split("__", 1)
-        return _exists(meta.get_field(relation).related_model._meta, column)
-    try:
-        meta.get_field(name)
-    except Exception:
-        return False
-    return True
 
 
 def cards_for(ids: list[int], index=None) -> list[Card]:

@@ -31,7 +31,6 @@ import datetime
 import logging
 import re
 import threading
-import time
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -101,7 +100,6 @@ class Option:
 @dataclass
 class CatalogueIndex:
     version: tuple
-    built_at: datetime.datetime
     valid_until: datetime.datetime
     ids: array  # position -> course id
     position: dict[int, int]
@@ -116,9 +114,8 @@ class CatalogueIndex:
     next_session: dict[int, datetime.datetime]  # course id -> start of its first open session
     orders: dict[tuple[str, str], array]  # (order, language) -> positions in that order
     ranks: dict[tuple[str, str], array]  # (order, language) -> position -> place in order
-    build_seconds: float = 0.0
-    # Rendered course cards of this version: (language, course id) -> (html, untranslated).
-    cards: dict[tuple[str, int], tuple[str, bool]] = field(default_factory=dict)
+    # Rendered course cards of this version: (language, course id) -> cards.Card.
+    cards: dict[tuple[str, int], object] = field(default_factory=dict)
     # Searches of this version: (language, words, ranked) -> (matches, their ranks).
     searches: dict[tuple, tuple[int, array]] = field(default_factory=dict)
     # The rendered filters of a selection: (language, search words, chosen values) -> sidebar.
@@ -152,16 +149,20 @@ class CatalogueIndex:
         wanted = {value.casefold() for value in values}
         return [city for city in self.cities if city.casefold() in wanted]
 
+    def pairs_of(self, months: list[str], cities: list[str]) -> int:
+        """Courses with an open session in one of the months and one of the cities (as
+        written in the data)."""
+        mask = 0
+        for month in months:
+            for city in cities:
+                mask |= self.pairs.get((month, city), 0)
+        return mask
+
     def session_mask(self, months: list[str], cities: list[str], want_open: bool) -> int | None:
         """Courses with one open session that is in one of the months and in one of the
         cities; None when no session filter applies."""
         if months and cities:
-            keys = self.city_keys(cities)
-            mask = 0
-            for month in months:
-                for city in keys:
-                    mask |= self.pairs.get((month, city), 0)
-            return mask
+            return self.pairs_of(months, self.city_keys(cities))
         if months:
             return self.mask_of(self.months, months)
         if cities:
@@ -275,9 +276,7 @@ class CatalogueIndex:
         month_entries = []
         for month in sorted(self.months):
             if filterset.selected("city"):
-                bits = 0
-                for city in cities_chosen:
-                    bits |= self.pairs.get((month, city), 0)
+                bits = self.pairs_of([month], cities_chosen)
             else:
                 bits = self.months[month]
             count = (without["month"] & bits).bit_count()
@@ -286,12 +285,7 @@ class CatalogueIndex:
         months_chosen = filterset.selected("month")
         city_entries = []
         for city in self.cities:
-            if months_chosen:
-                bits = 0
-                for month in months_chosen:
-                    bits |= self.pairs.get((month, city), 0)
-            else:
-                bits = self.cities[city]
+            bits = self.pairs_of(months_chosen, [city]) if months_chosen else self.cities[city]
             count = (without["city"] & bits).bit_count()
             if count:
                 label = _("Online") if city == ONLINE else city
@@ -451,7 +445,6 @@ def _next_midnight(now: datetime.datetime) -> datetime.datetime:
 
 def build_index(version: tuple | None = None, now: datetime.datetime | None = None):
     """Read the published catalogue and build its index (a dozen queries)."""
-    started = time.perf_counter()
     now = now or timezone.now()
     if version is None:
         version = catalogue_version()
@@ -596,7 +589,6 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
 
     return CatalogueIndex(
         version=version,
-        built_at=now,
         valid_until=valid_until,
         ids=ids,
         position=position,
@@ -611,7 +603,6 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
         next_session=next_session,
         orders=orders,
         ranks=ranks,
-        build_seconds=time.perf_counter() - started,
     )
 
 
@@ -652,6 +643,12 @@ def reset() -> None:
 
 
 def _build_in_background(version: tuple) -> None:
+    """Build the index of this version in a thread, unless one is being built already."""
+    with _holder.lock:
+        if _holder.building == version:
+            return
+        _holder.building = version
+
     def run():
         try:
             index = build_index(version)
@@ -669,22 +666,20 @@ def _build_in_background(version: tuple) -> None:
     threading.Thread(target=run, name="catalogue-index", daemon=True).start()
 
 
+def _held(version: tuple, now: datetime.datetime) -> CatalogueIndex | None:
+    index = _holder.index
+    return index if index is not None and index.is_current(version, now) else None
+
+
 def peek(version: tuple, now: datetime.datetime | None = None) -> CatalogueIndex | None:
     """The index of this version if the process has it, without a query (the caller read the
     version already); else None, and a build in the background is started."""
     if not settings.CATALOGUE_INDEX:
         return None
-    index = _holder.index
-    if index is not None and index.is_current(version, now or timezone.now()):
-        return index
-    if settings.CATALOGUE_INDEX_BACKGROUND:
-        with _holder.lock:
-            start = _holder.building != version
-            if start:
-                _holder.building = version
-        if start:
-            _build_in_background(version)
-    return None
+    index = _held(version, now or timezone.now())
+    if index is None and settings.CATALOGUE_INDEX_BACKGROUND:
+        _build_in_background(version)
+    return index
 
 
 def current(now: datetime.datetime | None = None) -> CatalogueIndex | None:
@@ -694,22 +689,12 @@ def current(now: datetime.datetime | None = None) -> CatalogueIndex | None:
         return None
     now = now or timezone.now()
     version = catalogue_version()
-    index = _holder.index
-    if index is not None and index.is_current(version, now):
-        return index
-    if not settings.CATALOGUE_INDEX_BACKGROUND:
-        index = build_index(version, now)
-        _holder.index = index
-        return index
-    with _holder.lock:
-        if _holder.building != version:
-            _holder.building = version
-            start = True
-        else:
-            start = False
-    if start:
-        _build_in_background(version)
-    return None
+    if settings.CATALOGUE_INDEX_BACKGROUND:
+        return peek(version, now)
+    index = _held(version, now)
+    if index is None:
+        index = _holder.index = build_index(version, now)
+    return index
 
 
 def warm_up() -> None:
@@ -723,8 +708,4 @@ def warm_up() -> None:
         return
     finally:
         connection.close()
-    with _holder.lock:
-        if _holder.building == version:
-            return
-        _holder.building = version
     _build_in_background(version)

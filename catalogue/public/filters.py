@@ -113,8 +113,8 @@ ORDERINGS = {
 }
 DEFAULT_ORDERING = "title"
 
-# Every filter with options in the sidebar.
-FACET_NAMES = ("theme", "format", "audience", "provider", "level", "price", "open", "month", "city")
+# Every filter with options in the sidebar, in the order of the chips of the chosen ones.
+FACET_NAMES = ("theme", "format", "audience", "level", "provider", "price", "open", "month", "city")
 # Filters about sessions: they must all hold for the same open session of a course.
 SESSION_FILTERS = ("open", "month", "city")
 # The month column of the city rows in the session facet query (one union, one key type).

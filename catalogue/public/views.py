@@ -24,7 +24,7 @@ from catalogue.http.conditional import Clock, conditional_page
 from catalogue.languages import url_in_language
 from catalogue.public import facet_index, fragments
 from catalogue.public.cards import cards_for, render_card
-from catalogue.public.filters import CourseFilter
+from catalogue.public.filters import FACET_NAMES, CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
 from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import LocalisedOrder, translated_columns
@@ -271,17 +271,7 @@ def active_filters(request: HttpRequest, filterset: CourseFilter, labels: dict) 
     """The chosen filter values as removable chips, each with the URL that drops it.
     `labels`: the facets' option labels by (facet, value casefolded)."""
     chips = []
-    for facet_name in (
-        "theme",
-        "format",
-        "audience",
-        "level",
-        "provider",
-        "price",
-        "open",
-        "month",
-        "city",
-    ):
+    for facet_name in FACET_NAMES:
         for value in filterset.selected(facet_name):
             if facet_name in IGNORED_WHEN_UNKNOWN and (facet_name, value.casefold()) not in labels:
                 continue  # the filter ignores it too
