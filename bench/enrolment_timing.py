@@ -34,6 +34,21 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def timed_queries(totals: dict):
+    """A connection.execute_wrapper that adds each query's time and count to `totals`
+    ({"seconds": …, "queries": …})."""
+
+    def timed_query(execute, sql_text, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql_text, params, many, context)
+        finally:
+            totals["seconds"] += time.perf_counter() - started
+            totals["queries"] += 1
+
+    return timed_query
+
+
 def main() -> None:
     import django
 
@@ -48,14 +63,7 @@ def main() -> None:
     sql = {"seconds": 0.0, "queries": 0}
     queue = {"seconds": 0.0}
 
-    def timed_query(execute, sql_text, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql_text, params, many, context)
-        finally:
-            sql["seconds"] += time.perf_counter() - started
-            sql["queries"] += 1
-
+    timed_query = timed_queries(sql)
     ask_worker = outbox.ask_worker
 
     def timed_ask_worker(pk):  # queue_email looks the name up when the commit runs it

@@ -54,6 +54,8 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
 
+from bench.enrolment_timing import percentile, timed_queries
+
 WARM_UP = 5
 KINDS = ("bare", "home", "catalogue", "catalogue_filters", "catalogue_search", "detail")
 ORDERS = ("title", "date", "newest")
@@ -63,11 +65,6 @@ BUILDS = 3
 HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
 # The longest list of examples (paths) kept per kind in the output.
 EXAMPLES = 3
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def catalogue_options() -> dict:
@@ -248,13 +245,7 @@ def main() -> None:
     warm_up = wanted.get("warm_up", WARM_UP)
     sql = {"seconds": 0.0, "queries": 0}
 
-    def timed_query(execute, sql_text, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql_text, params, many, context)
-        finally:
-            sql["seconds"] += time.perf_counter() - started
-            sql["queries"] += 1
+    timed_query = timed_queries(sql)
 
     options = catalogue_options()
     makers = {kind: path_maker(kind, options, seed) for kind in KINDS}

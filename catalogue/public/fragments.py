@@ -19,6 +19,7 @@ a wrong number of places, in one process or twenty, with or without Redis. Logge
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -303,11 +304,8 @@ class StateHole:
 
     def fill(self, live: dict[int, Live], now: datetime.datetime) -> str:
         session = live[self.state.pk]
-        state = SessionState(
-            pk=self.state.pk,
-            first_date=self.state.first_date,
-            is_online=self.state.is_online,
-            city=self.state.city,
+        state = dataclasses.replace(
+            self.state,
             status=session.status,
             capacity=session.capacity,
             min_participants=session.min_participants,
