@@ -115,6 +115,25 @@ def test_dutch_stemming_on_postgres(catalogue, query, slug):
     assert slug in found(query)
 
 
+@pytest.mark.postgres
+def test_the_word_inside_a_compound_is_found_through_an_index(catalogue):
+    # A search also looks for a word inside a compound (search_text LIKE '%…%', beside the
+    # text-search vector, which has its own index). Without a trigram index for it every
+    # search read every course row (migration trainings.0014). The test catalogue is small
+    # enough for reading every row to be cheaper, so the plans that do are switched off to
+    # see what the indexes allow.
+    from django.db import connection
+
+    inside = Course.objects.filter(search_text__contains="dienst").order_by().values("pk")
+    sql, params = inside.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on course_search_text_trgm" in plan
+
+
 @pytest.mark.parametrize("query", ["?", "a b c", "-- ''", "!!!"])
 def test_query_without_real_words_shows_everything(client, catalogue, query):
     # Found by the fuzz test: this once failed on ordering by a rank that was not there.
