@@ -60,8 +60,9 @@ def render_card(course: Course) -> Card:
     return Card(html, marks.shows_untranslated, course.title, course.get_absolute_url())
 
 
-def load_courses(ids: list[int]) -> list[Course]:
-    """The courses with what their card shows, in the order of ids (three queries)."""
+def load_courses(ids: list[int], index=None) -> list[Course]:
+    """The courses with what their card shows, in the order of ids: three queries, two when
+    the catalogue index gives the providers, formats and audiences."""
     courses = (
         Course.objects.filter(pk__in=ids)
         .select_related("theme")
@@ -69,7 +70,16 @@ def load_courses(ids: list[int]) -> list[Course]:
         .only(*CARD_FIELDS)
     )
     by_id = {course.pk: course for course in courses}
-    return attach_labels([by_id[pk] for pk in ids if pk in by_id])
+    found = [by_id[pk] for pk in ids if pk in by_id]
+    if index is None:
+        return attach_labels(found)
+    unlabelled = []
+    for course in found:
+        course.labels = index.labels_of(course.pk)
+        if course.labels is None:  # not in the index (it lists published courses only)
+            unlabelled.append(course)
+    attach_labels(unlabelled)
+    return found
 
 
 def cards_for(ids: list[int], index=None) -> list[Card]:
@@ -83,7 +93,7 @@ def cards_for(ids: list[int], index=None) -> list[Card]:
                 found[pk] = card
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        for course in load_courses(missing):
+        for course in load_courses(missing, index):
             if index is not None:
                 course.next_session_at = index.next_session.get(course.pk)
             card = render_card(course)

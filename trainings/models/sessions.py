@@ -171,7 +171,21 @@ class Session(models.Model):
         ordering = ["starts_at", "pk"]
         indexes = [
             models.Index(fields=["course", "starts_at"], name="session_course_start"),
-            models.Index(fields=["starts_at"], name="session_start"),
+            # In start order with what says whether a session is open (PostgreSQL keeps the
+            # included columns in the index): the home page's first open sessions and the
+            # catalogue's open sessions are read from the index alone, without visiting the
+            # rows of the sessions whose registration already closed.
+            models.Index(
+                fields=["starts_at", "id"],
+                name="session_start_open",
+                include=[
+                    "status",
+                    "registration_deadline",
+                    "course",
+                    "capacity",
+                    "min_participants",
+                ],
+            ),
             models.Index(
                 fields=["status", "registration_deadline"], name="session_status_deadline"
             ),
