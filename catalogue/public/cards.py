@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -20,6 +20,7 @@ from trainings.models import Course, Price
 from trainings.querysets import attach_labels
 
 CARD_TEMPLATE = "catalogue/partials/_course_card.html"
+PRICES = Prefetch("prices", queryset=Price.objects.order_by("position", "pk"))
 CARD_FIELDS = [
     "slug",
     "level",
@@ -61,24 +62,30 @@ def render_card(course: Course) -> Card:
 
 
 def load_courses(ids: list[int], index=None) -> list[Course]:
-    """The courses with what their card shows, in the order of ids: three queries, two when
-    the catalogue index gives the providers, formats and audiences."""
-    courses = (
-        Course.objects.filter(pk__in=ids)
-        .select_related("theme")
-        .prefetch_related(Prefetch("prices", queryset=Price.objects.order_by("position", "pk")))
-        .only(*CARD_FIELDS)
-    )
+    """The courses with what their card shows, in the order of ids: three queries; one when
+    the catalogue index gives the prices and the providers, formats and audiences."""
+    courses = Course.objects.filter(pk__in=ids).select_related("theme").only(*CARD_FIELDS)
+    if index is None:
+        courses = courses.prefetch_related(PRICES)
     by_id = {course.pk: course for course in courses}
     found = [by_id[pk] for pk in ids if pk in by_id]
     if index is None:
         return attach_labels(found)
-    unlabelled = []
+    elsewhere = []
     for course in found:
         course.labels = index.labels_of(course.pk)
         if course.labels is None:  # not in the index (it lists published courses only)
-            unlabelled.append(course)
-    attach_labels(unlabelled)
+            elsewhere.append(course)
+            continue
+        prices = [
+            Price(course_id=course.pk, kind=kind, amount=amount)
+            for kind, amount in index.card_prices.get(course.pk, ())
+        ]
+        # As prefetch_related("prices") leaves them: course.prices.all() gives this list.
+        course._prefetched_objects_cache = {"prices": prices}
+    if elsewhere:
+        prefetch_related_objects(elsewhere, PRICES)
+        attach_labels(elsewhere)
     return found
 
 

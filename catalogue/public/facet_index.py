@@ -112,6 +112,8 @@ class CatalogueIndex:
     cities: dict[str, int]  # city as written ("online" for online sessions) -> courses
     pairs: dict[tuple[str, str], int]  # (month, city) -> courses with such an open session
     next_session: dict[int, datetime.datetime]  # course id -> start of its first open session
+    # course id -> its prices as its card shows them, (kind, amount) in the course's order
+    card_prices: dict[int, tuple[tuple[str, object], ...]]
     orders: dict[tuple[str, str], array]  # (order, language) -> positions in that order
     ranks: dict[tuple[str, str], array]  # (order, language) -> position -> place in order
     # Rendered course cards of this version: (language, course id) -> cards.Card.
@@ -502,12 +504,15 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
                 by_pk[target_id].bits |= 1 << at
 
     prices: dict[str, int] = defaultdict(int)
-    for course_id, kind, amount in plain(Price.objects.order_by()).values_list(
+    card_prices: dict[int, list] = defaultdict(list)
+    shared: dict = {}  # few distinct (kind, amount) pairs: each kept once
+    for course_id, kind, amount in plain(Price.objects.order_by("position", "pk")).values_list(
         "course_id", "kind", "amount"
     ):
         at = position.get(course_id)
         if at is None:
             continue
+        card_prices[course_id].append(shared.setdefault((kind, amount), (kind, amount)))
         if amount == 0 or kind == Price.Kind.FREE_UNDER_CONDITION:
             prices["free"] |= 1 << at
         if amount is not None and amount > 0:
@@ -601,6 +606,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
         cities=cities,
         pairs=dict(pairs),
         next_session=next_session,
+        card_prices={course_id: tuple(found) for course_id, found in card_prices.items()},
         orders=orders,
         ranks=ranks,
     )
