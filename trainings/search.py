@@ -84,13 +84,29 @@ class OtherResult:
     url: str
 
 
-def search_other(query: str, limit: int = 8) -> list[OtherResult]:
+def search_other(query: str, limit: int = 8, candidates: list | None = None) -> list[OtherResult]:
     """Published learning paths, competency profiles and resources matching every word of
-    the query, title matches first; one query. These are a few dozen rows written by the
+    the query, title matches first; one query (none with `candidates`, what
+    other_candidates() gave in the same language). These are a few dozen rows written by the
     advisers, so they are matched here rather than kept in a search index."""
     words = [stem(word) for word in terms(query)]
     if not words:
         return []
+    if candidates is None:
+        candidates = other_candidates()
+    found = []
+    for haystack, title, result in candidates:
+        if all(word in haystack for word in words):
+            in_title = sum(word in title for word in words)
+            found.append((-in_title, title, result))
+    found.sort(key=lambda item: item[:2])
+    return [result for *_key, result in found[:limit]]
+
+
+def other_candidates() -> list[tuple[str, str, OtherResult]]:
+    """Every published learning path, competency profile and resource as search_other()
+    matches it in the active language: (its searched text normalised, its title normalised,
+    the result shown); one query."""
     text = Value("", output_field=CharField())
     # Read in the visitor's language, Dutch where a text has no translation; plain() keeps
     # modeltranslation from adding columns to the values of a UNION.
@@ -164,11 +180,8 @@ def search_other(query: str, limit: int = 8) -> list[OtherResult]:
             summary = _("Bij: %(owner)s") % {"owner": owner}
             searched = [title, description, owner, str(label)]
         haystack = normalise(" ".join(str(part) for part in searched))
-        if all(word in haystack for word in words):
-            in_title = sum(word in normalise(title) for word in words)
-            found.append((-in_title, normalise(title), OtherResult(label, title, summary, url)))
-    found.sort(key=lambda item: item[:2])
-    return [result for *_key, result in found[:limit]]
+        found.append((haystack, normalise(title), OtherResult(label, title, summary, url)))
+    return found
 
 
 def suggest(query: str, language: str | None = None) -> str | None:

@@ -110,6 +110,11 @@ def _versions(keys: list[str], *, database: bool = True) -> list:
     return versions
 
 
+def local_versions(keys: list[str]) -> list:
+    """The versions of these keys in this process's cache (or Redis), without the database's."""
+    return _versions(keys, database=False)
+
+
 def current_versions(keys: list[str]) -> list:
     """The versions of these keys as this process sees them: its own cache's (moved at once
     by a change made here) and, without Redis, the database's (moved by every process)."""

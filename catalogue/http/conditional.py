@@ -65,6 +65,18 @@ class Freshness:
     etag: str
     last_modified: datetime.datetime | None
     keys: tuple[str, ...] = ()  # the versions the ETag is made of
+    # Their values in the database's counters, as read for this request (None with Redis):
+    # the page itself may use them instead of reading them again (database_version()).
+    database_versions: dict[str, int] | None = None
+
+
+def database_version(request: HttpRequest, key: str) -> int | None:
+    """The database's version of `key` as this request's validators read it, or None when
+    they did not (a logged-in visitor, a page without validators, versions in Redis)."""
+    fresh = getattr(request, "page_freshness", None)
+    if fresh is None or fresh.database_versions is None:
+        return None
+    return fresh.database_versions.get(key)
 
 
 def _aware(value) -> datetime.datetime | None:
@@ -199,7 +211,13 @@ def freshness(
         # not move it. Only the ETag then; an answer a second later has both again.
         last_modified = None
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-    result = Freshness(etag=f'W/"{digest}"', last_modified=last_modified, keys=keys)
+    in_database = {key: version for key, (version, _at) in zip(keys, versions, strict=True)}
+    result = Freshness(
+        etag=f'W/"{digest}"',
+        last_modified=last_modified,
+        keys=keys,
+        database_versions=in_database if counters.in_database() else None,
+    )
     request.page_freshness = result
     return result
 

@@ -122,6 +122,9 @@ class CatalogueIndex:
     searches: dict[tuple, tuple[int, array]] = field(default_factory=dict)
     # The rendered filters of a selection: (language, search words, chosen values) -> sidebar.
     sidebars: dict[tuple, object] = field(default_factory=dict)
+    # Learning paths, profiles and resources a search also matches: language -> candidates
+    # (trainings.search.other_candidates; a handful of rows, bumped as the courses are).
+    others: dict[str, list] = field(default_factory=dict)
 
     def is_current(self, version: tuple, now: datetime.datetime) -> bool:
         return self.version == version and now < self.valid_until
@@ -319,6 +322,15 @@ class CatalogueIndex:
             if len(self.sidebars) >= SIDEBARS_KEPT:
                 forget_oldest(self.sidebars)
             self.sidebars[key] = kept
+        return kept
+
+    def other_candidates(self, compute) -> list:
+        """What a search also looks in (learning paths, profiles, resources) in the active
+        language, from `compute`, kept for this version."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        kept = self.others.get(language)
+        if kept is None:
+            kept = self.others[language] = compute()
         return kept
 
     def search(self, key: tuple, compute) -> dict[int, float] | None:
@@ -615,12 +627,15 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
 # -- the process's index --------------------------------------------------------------------
 
 
-def catalogue_version() -> tuple:
+def catalogue_version(shared: int | None = None) -> tuple:
     """The catalogue's version as every process sees it (and this process's own counter,
-    which a change in this process moves at once, before its transaction commits)."""
-    from catalogue.http.cache import CATALOGUE, current_versions
+    which a change in this process moves at once, before its transaction commits). `shared`:
+    the database's counter when the request has just read it (no query then)."""
+    from catalogue.http.cache import CATALOGUE, current_versions, local_versions
 
-    return tuple(current_versions([CATALOGUE]))
+    if shared is None:
+        return tuple(current_versions([CATALOGUE]))
+    return version_from(local_versions([CATALOGUE])[0], shared)
 
 
 def version_from(local, shared) -> tuple:
@@ -688,13 +703,15 @@ def peek(version: tuple, now: datetime.datetime | None = None) -> CatalogueIndex
     return index
 
 
-def current(now: datetime.datetime | None = None) -> CatalogueIndex | None:
+def current(
+    now: datetime.datetime | None = None, shared: int | None = None
+) -> CatalogueIndex | None:
     """This process's index for the catalogue as it is now, or None while it is (re)built
-    (the caller then asks the database)."""
+    (the caller then asks the database). `shared`: as for catalogue_version()."""
     if not settings.CATALOGUE_INDEX:
         return None
     now = now or timezone.now()
-    version = catalogue_version()
+    version = catalogue_version(shared)
     if settings.CATALOGUE_INDEX_BACKGROUND:
         return peek(version, now)
     index = _held(version, now)

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from catalogue.http.cache import PLACES, cached_page, course_version_key
-from catalogue.http.conditional import Clock, conditional_page
+from catalogue.http.cache import CATALOGUE, PLACES, cached_page, course_version_key
+from catalogue.http.conditional import Clock, conditional_page, database_version
 from catalogue.languages import url_in_language
 from catalogue.public import facet_index, fragments
 from catalogue.public.cards import cards_for, render_card
@@ -38,7 +38,7 @@ from trainings.models import (
     Theme,
 )
 from trainings.querysets import attach_labels
-from trainings.search import search_other
+from trainings.search import other_candidates, search_other
 
 PAGE_SIZE = 20
 IGNORED_WHEN_UNKNOWN = {"theme", "format", "audience", "provider"}
@@ -153,7 +153,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filterset = CourseFilter(request.GET, queryset=Course.objects.published(), now=now)
     query = filterset.search_query
-    index = facet_index.current(now)
+    # The catalogue version as the page's validators read it (one query fewer), if they did.
+    index = facet_index.current(now, shared=database_version(request, CATALOGUE))
     if index is not None:
         # Filters, counts and order from the process's facet index; a search asks the
         # database for the matching ids and their rank only.
@@ -177,7 +178,10 @@ def course_list(request: HttpRequest) -> HttpResponse:
         request.shows_untranslated = True  # the page says once that some text is in Dutch
     chips = active_filters(request, filterset, sidebar.labels)
     # Learning paths, profiles and resources that match, on the first page of a search.
-    others = search_other(query) if query and page.number == 1 else []
+    others = []
+    if query and page.number == 1:
+        candidates = index.other_candidates(other_candidates) if index is not None else None
+        others = search_other(query, candidates=candidates)
     suggestion = filterset.suggestion() if page.paginator.count == 0 and not others else None
     suggestion_url = None
     if suggestion:
