@@ -77,12 +77,9 @@ def load_courses(ids: list[int], index=None) -> list[Course]:
         if course.labels is None:  # not in the index (it lists published courses only)
             elsewhere.append(course)
             continue
-        prices = [
-            Price(course_id=course.pk, kind=kind, amount=amount)
-            for kind, amount in index.card_prices.get(course.pk, ())
-        ]
-        # As prefetch_related("prices") leaves them: course.prices.all() gives this list.
-        course._prefetched_objects_cache = {"prices": prices}
+        # As prefetch_related("prices") leaves them: course.prices.all() gives the prices
+        # (as the card shows them: kind and amount) in the course's order.
+        course._prefetched_objects_cache = {"prices": list(index.card_prices.get(course.pk, ()))}
     if elsewhere:
         prefetch_related_objects(elsewhere, PRICES)
         attach_labels(elsewhere)

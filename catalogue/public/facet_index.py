@@ -72,6 +72,17 @@ SIDEBARS_KEPT = 32
 # Orders whose position lists are precomputed; relevance is worked out per search.
 ORDERS = ("title", "date", "newest")
 ONLINE = "online"
+LABEL_KINDS = {"provider": "providers", "format": "formats", "audience": "audiences"}
+
+
+@dataclass(frozen=True)
+class CardPrice:
+    """A price as a course card shows it (templates/catalogue/partials/_price_summary.html)."""
+
+    kind: str
+    amount: object  # Decimal, or None
+
+
 ONES = re.compile("1")
 
 
@@ -113,7 +124,9 @@ class CatalogueIndex:
     pairs: dict[tuple[str, str], int]  # (month, city) -> courses with such an open session
     next_session: dict[int, datetime.datetime]  # course id -> start of its first open session
     # course id -> its prices as its card shows them, (kind, amount) in the course's order
-    card_prices: dict[int, tuple[tuple[str, object], ...]]
+    card_prices: dict[int, tuple[CardPrice, ...]]
+    # course id -> its providers, formats and audiences: (facet, option)
+    label_options: dict[int, tuple[tuple[str, Option], ...]]
     orders: dict[tuple[str, str], array]  # (order, language) -> positions in that order
     ranks: dict[tuple[str, str], array]  # (order, language) -> position -> place in order
     # Rendered course cards of this version: (language, course id) -> cards.Card.
@@ -358,23 +371,22 @@ class CatalogueIndex:
         them (same order, same names), or None for a course not in the index."""
         from trainings.querysets import CourseLabels, Label
 
-        at = self.position.get(course_id)
-        if at is None:
+        if course_id not in self.position:
             return None
         language = translation.get_language() or settings.LANGUAGE_CODE
+        found = sorted(
+            (
+                facet,
+                option.sort,
+                option.label(language).lower(),
+                option.label(language),
+                option.slug,
+            )
+            for facet, option in self.label_options.get(course_id, ())
+        )
         labels = CourseLabels()
-        for facet, kind in (
-            ("provider", "providers"),
-            ("format", "formats"),
-            ("audience", "audiences"),
-        ):
-            found = [
-                (option.sort, option.label(language), option.slug)
-                for option in self.taxonomies[facet].values()
-                if option.bits >> at & 1
-            ]
-            found.sort(key=lambda item: (item[0], item[1].lower()))
-            getattr(labels, kind).extend(Label(name, slug) for _sort, name, slug in found)
+        for facet, _sort, _key, name, slug in found:
+            getattr(labels, LABEL_KINDS[facet]).append(Label(name, slug))
         return labels
 
     def hits_mask(self, ranked: dict[int, float]) -> int:
@@ -500,6 +512,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
             levels[level] |= bit
         if theme_id is not None and theme_id in option_by_pk["theme"]:
             option_by_pk["theme"][theme_id].bits |= bit
+    labelled: dict[int, list[tuple[str, Option]]] = defaultdict(list)
     for facet, relation in (
         ("format", Course.formats),
         ("audience", Course.audiences),
@@ -514,6 +527,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
             at = position.get(course_id)
             if at is not None:
                 by_pk[target_id].bits |= 1 << at
+                labelled[course_id].append((facet, by_pk[target_id]))
 
     prices: dict[str, int] = defaultdict(int)
     card_prices: dict[int, list] = defaultdict(list)
@@ -524,7 +538,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
         at = position.get(course_id)
         if at is None:
             continue
-        card_prices[course_id].append(shared.setdefault((kind, amount), (kind, amount)))
+        card_prices[course_id].append(shared.setdefault((kind, amount), CardPrice(kind, amount)))
         if amount == 0 or kind == Price.Kind.FREE_UNDER_CONDITION:
             prices["free"] |= 1 << at
         if amount is not None and amount > 0:
@@ -619,6 +633,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
         pairs=dict(pairs),
         next_session=next_session,
         card_prices={course_id: tuple(found) for course_id, found in card_prices.items()},
+        label_options={course_id: tuple(found) for course_id, found in labelled.items()},
         orders=orders,
         ranks=ranks,
     )
