@@ -14,7 +14,10 @@ is in the figure: what one worker spends on one request. The kinds of request:
   (theme, format, audience, provider, level, price, open, month, city);
 - catalogue_search: one or two words drawn from the titles of published courses, a third of
   the searches with a filter;
-- detail: the page of a random published course.
+- detail: the page of a random published course (at 10 000 courses nearly always one this
+  process has not shown before: rendered in full);
+- detail_again: the page of one of 10 courses drawn once (popular pages, shown before by this
+  process in this catalogue version: filled in from its skeleton).
 
 Every request of a kind is drawn anew (a fixed seed, so two runs ask the same), after a
 warm-up of a few requests per kind; the kinds take turns, so a moment when the shared machine
@@ -57,7 +60,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "catalogue.settings")
 from bench.enrolment_timing import percentile, timed_queries
 
 WARM_UP = 5
-KINDS = ("bare", "home", "catalogue", "catalogue_filters", "catalogue_search", "detail")
+KINDS = (
+    "bare",
+    "home",
+    "catalogue",
+    "catalogue_filters",
+    "catalogue_search",
+    "detail",
+    "detail_again",
+)
+# The courses "detail_again" visits: a few popular pages that every process has shown before.
+POPULAR = 10
 ORDERS = ("title", "date", "newest")
 WORD = re.compile(r"[^\W\d_]{4,}")
 BUILDS = 3
@@ -157,6 +170,7 @@ def path_maker(kind: str, options: dict, seed: int):
             params += filter_params(rng, facets, most=1)
         return "/trainingen/?" + urlencode(params)
 
+    popular = random.Random(f"{seed}-popular").sample(slugs, min(POPULAR, len(slugs)))
     makers = {
         "bare": lambda: "/bench/bare/",
         "home": lambda: "/",
@@ -164,6 +178,7 @@ def path_maker(kind: str, options: dict, seed: int):
         "catalogue_filters": catalogue_filters,
         "catalogue_search": catalogue_search,
         "detail": lambda: f"/trainingen/{rng.choice(slugs)}/",
+        "detail_again": lambda: f"/trainingen/{rng.choice(popular)}/",
     }
     return makers[kind]
 

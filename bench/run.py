@@ -90,6 +90,7 @@ PAGE_LABELS = {
     "catalogue_filters": "catalogue with filters",
     "catalogue_search": "catalogue search",
     "detail": "course page",
+    "detail_again": "course page shown before (10 popular ones)",
     "enrolment": "enrolment POST",
 }
 # Requests per page in-process (smoke: SMOKE_PAGE_COUNT), and paths per page for wrk.
@@ -1361,7 +1362,10 @@ def primary_intro(report: dict) -> str:
         "with 1–3 facet values drawn from the options the database has (theme, format, "
         "audience, provider, level, price, open, month, city), a search for one or two words "
         "of the course titles (a third with a filter), the page of a random published "
-        "course; the pages take turns, so a busy moment of the machine costs each alike. "
+        "course (nearly always one the process has not shown before: rendered in full), and "
+        "the page of one of 10 courses drawn once (popular pages, shown before: filled in "
+        "from the skeleton kept for them; no budget of its own); the pages take turns, so "
+        "a busy moment of the machine costs each alike. "
         "Every request accepts gzip as a browser does, so compressing the HTML is included. "
         "*SQL* is the median time inside the queries, *Python* the median of the rest (wall "
         "− SQL), *CPU* the median CPU time of the process (the database's work not included; "

@@ -43,8 +43,14 @@ def test_filtered_requests_vary_and_use_only_real_options(options):
             assert value in options["facets"][name]
 
 
+def test_popular_course_pages_come_from_a_few_courses(options):
+    paths = draw("detail_again", options, 60)
+    assert 1 < len(set(paths)) <= page_timing.POPULAR
+    assert set(paths) <= {f"/trainingen/{slug}/" for slug in options["slugs"]}
+
+
 def test_the_same_seed_draws_the_same_requests(options):
-    for kind in ("catalogue", "catalogue_filters", "catalogue_search", "detail"):
+    for kind in ("catalogue", "catalogue_filters", "catalogue_search", "detail", "detail_again"):
         assert draw(kind, options, 10) == draw(kind, options, 10)
     assert draw("catalogue_search", options, 10) != draw("catalogue_search", options, 10, seed=18)
 
