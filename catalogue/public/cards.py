@@ -79,7 +79,8 @@ def load_courses(ids: list[int], index=None) -> list[Course]:
             continue
         # As prefetch_related("prices") leaves them: course.prices.all() gives the prices
         # (as the card shows them: kind and amount) in the course's order.
-        course._prefetched_objects_cache = {"prices": list(index.card_prices.get(course.pk, ()))}
+        prices = index.card_prices[index.position[course.pk]]
+        course._prefetched_objects_cache = {"prices": list(prices)}
     if elsewhere:
         prefetch_related_objects(elsewhere, PRICES)
         attach_labels(elsewhere)

@@ -86,7 +86,7 @@ class CardPrice:
 ONES = re.compile("1")
 
 
-@dataclass
+@dataclass(eq=False)  # each option once: compared and hashed as itself
 class Option:
     """A taxonomy entry: its bitset, how it sorts and its name in every language."""
 
@@ -95,6 +95,7 @@ class Option:
     names: dict[str, str]  # language -> name ("" when not translated)
     default_name: str
     bits: int = 0
+    facet: str = ""  # "theme", "format", …
     labels: dict[str, str] = field(default_factory=dict)  # worked out once per language
 
     def label(self, language: str) -> str:
@@ -124,9 +125,9 @@ class CatalogueIndex:
     pairs: dict[tuple[str, str], int]  # (month, city) -> courses with such an open session
     next_session: dict[int, datetime.datetime]  # course id -> start of its first open session
     # course id -> its prices as its card shows them, (kind, amount) in the course's order
-    card_prices: dict[int, tuple[CardPrice, ...]]
+    card_prices: list[tuple[CardPrice, ...]]  # position -> (shared tuples)
     # course id -> its providers, formats and audiences: (facet, option)
-    label_options: dict[int, tuple[tuple[str, Option], ...]]
+    label_options: list[tuple[Option, ...]]  # position -> options
     orders: dict[tuple[str, str], array]  # (order, language) -> positions in that order
     ranks: dict[tuple[str, str], array]  # (order, language) -> position -> place in order
     # Rendered course cards of this version: (language, course id) -> cards.Card.
@@ -371,19 +372,15 @@ class CatalogueIndex:
         them (same order, same names), or None for a course not in the index."""
         from trainings.querysets import CourseLabels, Label
 
-        if course_id not in self.position:
+        at = self.position.get(course_id)
+        if at is None:
             return None
         language = translation.get_language() or settings.LANGUAGE_CODE
-        found = sorted(
-            (
-                facet,
-                option.sort,
-                option.label(language).lower(),
-                option.label(language),
-                option.slug,
-            )
-            for facet, option in self.label_options.get(course_id, ())
-        )
+        found = []
+        for option in self.label_options[at]:
+            name = option.label(language)
+            found.append((option.facet, option.sort, name.lower(), name, option.slug))
+        found.sort()  # per kind as attach_labels() orders them: position, then name
         labels = CourseLabels()
         for facet, _sort, _key, name, slug in found:
             getattr(labels, LABEL_KINDS[facet]).append(Label(name, slug))
@@ -443,6 +440,14 @@ class CatalogueIndex:
         return [self.ids[at] for at in chosen]
 
 
+def by_position(found: dict[int, list], count: int) -> list[tuple]:
+    """A list with a tuple per position, from lists by position; equal tuples kept once (many
+    courses have the same prices; a course without any gets the one empty tuple)."""
+    shared: dict[tuple, tuple] = {}
+    every = (tuple(found.get(at, ())) for at in range(count))
+    return [shared.setdefault(items, items) for items in every]
+
+
 def forget_oldest(kept: dict) -> None:
     """Drop the entry kept longest (dicts keep their order). Another thread of a threaded
     server may be doing the same: whoever comes second has nothing left to do."""
@@ -499,7 +504,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
                 if translated
                 else {}
             )
-            option = Option(row["slug"], row.get("position", 0), names, row["name"])
+            option = Option(row["slug"], row.get("position", 0), names, row["name"], facet=facet)
             entries[row["slug"]] = option
             by_pk[row["pk"]] = option
         taxonomies[facet] = entries
@@ -512,7 +517,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
             levels[level] |= bit
         if theme_id is not None and theme_id in option_by_pk["theme"]:
             option_by_pk["theme"][theme_id].bits |= bit
-    labelled: dict[int, list[tuple[str, Option]]] = defaultdict(list)
+    labelled: dict[int, list[Option]] = defaultdict(list)
     for facet, relation in (
         ("format", Course.formats),
         ("audience", Course.audiences),
@@ -527,7 +532,7 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
             at = position.get(course_id)
             if at is not None:
                 by_pk[target_id].bits |= 1 << at
-                labelled[course_id].append((facet, by_pk[target_id]))
+                labelled[at].append(by_pk[target_id])
 
     prices: dict[str, int] = defaultdict(int)
     card_prices: dict[int, list] = defaultdict(list)
@@ -538,7 +543,10 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
         at = position.get(course_id)
         if at is None:
             continue
-        card_prices[course_id].append(shared.setdefault((kind, amount), CardPrice(kind, amount)))
+        price = shared.get((kind, amount))
+        if price is None:
+            price = shared[kind, amount] = CardPrice(kind, amount)
+        card_prices[at].append(price)
         if amount == 0 or kind == Price.Kind.FREE_UNDER_CONDITION:
             prices["free"] |= 1 << at
         if amount is not None and amount > 0:
@@ -632,8 +640,8 @@ def build_index(version: tuple | None = None, now: datetime.datetime | None = No
         cities=cities,
         pairs=dict(pairs),
         next_session=next_session,
-        card_prices={course_id: tuple(found) for course_id, found in card_prices.items()},
-        label_options={course_id: tuple(found) for course_id, found in labelled.items()},
+        card_prices=by_position(card_prices, len(ids)),
+        label_options=by_position(labelled, len(ids)),
         orders=orders,
         ranks=ranks,
     )
