@@ -35,7 +35,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -50,11 +51,32 @@ def course_version_key(slug: str) -> str:
 
 
 def _bump_now(*keys: str) -> None:
+    client = _redis_client()
+    if client is not None:
+        # One round trip for all keys (an enrolment bumps two, now and after its commit). A
+        # key that is not there yet, or was evicted, starts from the time instead: any new
+        # value invalidates. MULTI/EXEC, so nothing evicts it between the two commands.
+        with client.pipeline(transaction=True) as pipe:
+            for key in keys:
+                made = cache.make_and_validate_key(key)
+                pipe.set(made, time.time_ns(), nx=True)
+                pipe.incr(made)
+            pipe.execute()
+        return
     for key in keys:
         try:
             cache.incr(key)
         except ValueError:  # not there yet, or evicted: any new value invalidates
             cache.set(key, time.time_ns(), timeout=None)
+
+
+def _redis_client():
+    """The Redis client of Django's Redis cache backend, or None for another backend. Its
+    values are plain integers for ints (RedisSerializer), so INCR works on them."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)
+    return None
 
 
 def _bump_shared(keys: tuple[str, ...]) -> None:

@@ -97,7 +97,7 @@ def clock_sql(vendor: str, clock: Clock) -> tuple[list[str], str, list[str]]:
     session status), in order. Plain SQL, built once per database: compiling six querysets
     on every request would cost more than running them.
 
-    Over all sessions each column is the first row of an index (session_start,
+    Over all sessions each column is the first row of an index (session_start_open,
     session_status_deadline: the ORDER BY … LIMIT 1 of one status), not an aggregate over
     every session, so a few index pages at any size of the catalogue. For one course, an
     aggregate over its few sessions (session_course_start)."""

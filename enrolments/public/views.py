@@ -81,9 +81,10 @@ def show_refusal(form, error: EnrolmentError) -> int:
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST":
-        # Enough to validate and enrol; the page is only drawn again when something is wrong.
+        # Enough to validate and enrol (the form asks for an invitation code only for a
+        # reserved session); the page is only drawn again when something is wrong.
         session = get_object_or_404(
-            Session.objects.public().select_related("course"), pk=session_id
+            Session.objects.public().only("pk", "reserved_for"), pk=session_id
         )
     else:
         session = public_session(session_id)

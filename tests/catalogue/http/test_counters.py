@@ -278,3 +278,48 @@ def test_forwarded_for_is_trusted_only_as_far_as_the_proxies(
     settings.NUM_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_with_redis_a_bump_moves_every_version_on_in_one_round_trip(settings, monkeypatch):
+    import uuid
+
+    import redis
+
+    from catalogue.http.cache import _bump_now
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/3", socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis server on 127.0.0.1:6379 (start one with redis-server)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/3",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    trips = []
+    for kind in (redis.client.Redis, redis.client.Pipeline):
+        name = "execute_command" if kind is redis.client.Redis else "execute"
+        original = getattr(kind, name)
+
+        def counted(self, *args, _original=original, **kwargs):
+            trips.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(kind, name, counted)
+    course = course_version_key("een-training")
+    cache.set(PLACES, 41, timeout=None)
+    trips.clear()
+    started = time.time_ns()
+    try:
+        _bump_now(PLACES, course)
+        assert trips == ["Pipeline"]  # both keys, set-if-missing and increment: one trip
+        assert cache.get(PLACES) == 42
+        # A key that was not there (or was evicted) starts from the clock: a value no page
+        # was ever kept under.
+        assert cache.get(course) > started
+        _bump_now(course)
+        assert cache.get(course) > started + 1
+    finally:
+        cache.delete_many([PLACES, course])
