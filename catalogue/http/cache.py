@@ -35,8 +35,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -51,7 +50,7 @@ def course_version_key(slug: str) -> str:
 
 
 def _bump_now(*keys: str) -> None:
-    client = _redis_client()
+    client = counters.redis_client()
     if client is not None:
         # One round trip for all keys (an enrolment bumps two, now and after its commit). A
         # key that is not there yet, or was evicted, starts from the time instead: any new
@@ -68,15 +67,6 @@ def _bump_now(*keys: str) -> None:
             cache.incr(key)
         except ValueError:  # not there yet, or evicted: any new value invalidates
             cache.set(key, time.time_ns(), timeout=None)
-
-
-def _redis_client():
-    """The Redis client of Django's Redis cache backend, or None for another backend. Its
-    values are plain integers for ints (RedisSerializer), so INCR works on them."""
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        return backend._cache.get_client(write=True)
-    return None
 
 
 def _bump_shared(keys: tuple[str, ...]) -> None:

@@ -13,7 +13,8 @@ import random
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 SECOND_NS = 1_000_000_000
@@ -111,10 +112,28 @@ def db_value_sql(key: str) -> tuple[str, list]:
     )
 
 
+def redis_client():
+    """The Redis client of Django's Redis cache backend, or None for another backend. Its
+    values are plain integers for ints (RedisSerializer), so INCR works on them."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)
+    return None
+
+
 def add(key: str, amount: int, *, ttl: int) -> int:
     """Count `amount` in a window of `ttl` seconds from the first count; the new total."""
     if in_database():
         return db_add(key, amount, ttl=ttl)
+    client = redis_client()
+    if client is not None:
+        # One round trip: start the window if there is none, then add (MULTI: the window
+        # cannot end between the two, which would leave a count without one).
+        made = cache.make_and_validate_key(key)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(made, 0, ex=ttl, nx=True)
+            pipe.incrby(made, amount)
+            return pipe.execute()[1]
     cache.add(key, 0, timeout=ttl)
     try:
         return cache.incr(key, amount)

@@ -280,17 +280,19 @@ def test_forwarded_for_is_trusted_only_as_far_as_the_proxies(
     assert client_ip(request) == expected
 
 
-def test_with_redis_a_bump_moves_every_version_on_in_one_round_trip(settings, monkeypatch):
+@pytest.fixture
+def redis_trips(settings, monkeypatch):
+    """Django's cache in a real Redis (a key prefix of its own); the list of round trips to
+    it (a command, or a pipeline sent at once)."""
     import uuid
 
     import redis
-
-    from catalogue.http.cache import _bump_now
 
     try:
         redis.Redis.from_url("redis://127.0.0.1:6379/3", socket_timeout=1).ping()
     except redis.RedisError:
         pytest.skip("no Redis server on 127.0.0.1:6379 (start one with redis-server)")
+    settings.SHARED_COUNTERS = "cache"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -299,8 +301,7 @@ def test_with_redis_a_bump_moves_every_version_on_in_one_round_trip(settings, mo
         }
     }
     trips = []
-    for kind in (redis.client.Redis, redis.client.Pipeline):
-        name = "execute_command" if kind is redis.client.Redis else "execute"
+    for kind, name in ((redis.client.Redis, "execute_command"), (redis.client.Pipeline, "execute")):
         original = getattr(kind, name)
 
         def counted(self, *args, _original=original, **kwargs):
@@ -308,13 +309,19 @@ def test_with_redis_a_bump_moves_every_version_on_in_one_round_trip(settings, mo
             return _original(self, *args, **kwargs)
 
         monkeypatch.setattr(kind, name, counted)
+    return trips
+
+
+def test_with_redis_a_bump_moves_every_version_on_in_one_round_trip(redis_trips):
+    from catalogue.http.cache import _bump_now
+
     course = course_version_key("een-training")
     cache.set(PLACES, 41, timeout=None)
-    trips.clear()
+    redis_trips.clear()
     started = time.time_ns()
     try:
         _bump_now(PLACES, course)
-        assert trips == ["Pipeline"]  # both keys, set-if-missing and increment: one trip
+        assert redis_trips == ["Pipeline"]  # both keys, set-if-missing and increment
         assert cache.get(PLACES) == 42
         # A key that was not there (or was evicted) starts from the clock: a value no page
         # was ever kept under.
@@ -323,3 +330,18 @@ def test_with_redis_a_bump_moves_every_version_on_in_one_round_trip(settings, mo
         assert cache.get(course) > started + 1
     finally:
         cache.delete_many([PLACES, course])
+
+
+def test_with_redis_a_count_is_added_in_one_round_trip_within_its_window(redis_trips):
+    import redis
+
+    key = "ratelimit:test"
+    try:
+        assert counters.add(key, 3, ttl=60) == 3
+        assert counters.add(key, 2, ttl=60) == 5
+        assert redis_trips == ["Pipeline", "Pipeline"]
+        assert counters.get(key) == 5
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/3")
+        assert 0 < client.ttl(cache.make_and_validate_key(key)) <= 60  # the window ends
+    finally:
+        cache.delete(key)
