@@ -73,6 +73,7 @@ SIDEBARS_KEPT = 32
 ORDERS = ("title", "date", "newest")
 ONLINE = "online"
 LABEL_KINDS = {"provider": "providers", "format": "formats", "audience": "audiences"}
+ONES = re.compile("1")
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,6 @@ class CardPrice:
 
     kind: str
     amount: object  # Decimal, or None
-
-
-ONES = re.compile("1")
 
 
 @dataclass(eq=False)  # each option once: compared and hashed as itself
@@ -124,10 +122,10 @@ class CatalogueIndex:
     cities: dict[str, int]  # city as written ("online" for online sessions) -> courses
     pairs: dict[tuple[str, str], int]  # (month, city) -> courses with such an open session
     next_session: dict[int, datetime.datetime]  # course id -> start of its first open session
-    # course id -> its prices as its card shows them, (kind, amount) in the course's order
-    card_prices: list[tuple[CardPrice, ...]]  # position -> (shared tuples)
-    # course id -> its providers, formats and audiences: (facet, option)
-    label_options: list[tuple[Option, ...]]  # position -> options
+    # position -> the course's prices as its card shows them, in the course's order
+    card_prices: list[tuple[CardPrice, ...]]
+    # position -> the course's providers, formats and audiences
+    label_options: list[tuple[Option, ...]]
     orders: dict[tuple[str, str], array]  # (order, language) -> positions in that order
     ranks: dict[tuple[str, str], array]  # (order, language) -> position -> place in order
     # Rendered course cards of this version: (language, course id) -> cards.Card.
