@@ -50,17 +50,10 @@ def course_version_key(slug: str) -> str:
 
 
 def _bump_now(*keys: str) -> None:
-    client = counters.redis_client()
-    if client is not None:
-        # One round trip for all keys (an enrolment bumps two, now and after its commit). A
-        # key that is not there yet, or was evicted, starts from the time instead: any new
-        # value invalidates. MULTI/EXEC, so nothing evicts it between the two commands.
-        with client.pipeline(transaction=True) as pipe:
-            for key in keys:
-                made = cache.make_and_validate_key(key)
-                pipe.set(made, time.time_ns(), nx=True)
-                pipe.incr(made)
-            pipe.execute()
+    # With Redis one round trip for all keys (an enrolment bumps two, now and after its
+    # commit); a key not there yet, or evicted, starts from the time: any new value
+    # invalidates.
+    if counters.redis_add(keys, start=time.time_ns()) is not None:
         return
     for key in keys:
         try:

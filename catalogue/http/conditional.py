@@ -211,12 +211,11 @@ def freshness(
         # not move it. Only the ETag then; an answer a second later has both again.
         last_modified = None
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-    in_database = {key: version for key, (version, _at) in zip(keys, versions, strict=True)}
+    in_database = None
+    if counters.in_database():
+        in_database = {key: version for key, (version, _at) in zip(keys, versions, strict=True)}
     result = Freshness(
-        etag=f'W/"{digest}"',
-        last_modified=last_modified,
-        keys=keys,
-        database_versions=in_database if counters.in_database() else None,
+        etag=f'W/"{digest}"', last_modified=last_modified, keys=keys, database_versions=in_database
     )
     request.page_freshness = result
     return result

@@ -112,28 +112,30 @@ def db_value_sql(key: str) -> tuple[str, list]:
     )
 
 
-def redis_client():
-    """The Redis client of Django's Redis cache backend, or None for another backend. Its
-    values are plain integers for ints (RedisSerializer), so INCR works on them."""
+def redis_add(keys, *, start: int, amount: int = 1, ttl: int | None = None) -> list[int] | None:
+    """With Django's Redis cache: each key set to `start` if it is not there (expiring after
+    `ttl` seconds, if given), then `amount` added, all in one round trip; the new values.
+    MULTI/EXEC, so no key expires or is evicted between the two. None with another cache.
+    (Django's Redis cache stores ints as plain integers, so INCRBY works on its values.)"""
     backend = caches[DEFAULT_CACHE_ALIAS]
-    if isinstance(backend, RedisCache):
-        return backend._cache.get_client(write=True)
-    return None
+    if not isinstance(backend, RedisCache):
+        return None
+    with backend._cache.get_client(write=True).pipeline(transaction=True) as pipe:
+        for key in keys:
+            made = cache.make_and_validate_key(key)
+            pipe.set(made, start, ex=ttl, nx=True)
+            pipe.incrby(made, amount)
+        return pipe.execute()[1::2]
 
 
 def add(key: str, amount: int, *, ttl: int) -> int:
     """Count `amount` in a window of `ttl` seconds from the first count; the new total."""
     if in_database():
         return db_add(key, amount, ttl=ttl)
-    client = redis_client()
-    if client is not None:
-        # One round trip: start the window if there is none, then add (MULTI: the window
-        # cannot end between the two, which would leave a count without one).
-        made = cache.make_and_validate_key(key)
-        with client.pipeline(transaction=True) as pipe:
-            pipe.set(made, 0, ex=ttl, nx=True)
-            pipe.incrby(made, amount)
-            return pipe.execute()[1]
+    # With Redis one round trip: the window starts if there is none, then the count is added.
+    totals = redis_add([key], start=0, amount=amount, ttl=ttl)
+    if totals is not None:
+        return totals[0]
     cache.add(key, 0, timeout=ttl)
     try:
         return cache.incr(key, amount)
