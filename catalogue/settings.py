@@ -268,7 +268,7 @@ SHARED_COUNTERS = "cache" if REDIS_URL else "database"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "catalogue.http.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "trainingscatalogus"),
         }

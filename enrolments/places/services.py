@@ -124,10 +124,25 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
     )
 
 
-def lock_session(session_id: int) -> Session:
+def lock_session(session_id: int, only: tuple[str, ...] = ()) -> Session:
     """Lock the session row first (see SessionQuerySet.lock); raises
     TransactionManagementError outside transaction.atomic()."""
-    return Session.objects.lock(session_id)
+    return Session.objects.lock(session_id, only)
+
+
+# What placing one person reads of the locked session: the rules' columns and the course's
+# slug (the page versions a new place moves). The mails hold the session as a reference; the
+# worker reads the rest. Not the whole course row: its search data alone is kilobytes.
+PLACING_COLUMNS = (
+    "status",
+    "starts_at",
+    "registration_deadline",
+    "capacity",
+    "max_per_organisation",
+    "reserved_for",
+    "invitation_code",
+    "course__slug",
+)
 
 
 def _format_moment(moment: datetime.datetime) -> str:
@@ -300,7 +315,7 @@ def place_person(
     if existing is not None:
         if not public:
             raise AlreadyEnrolled
-        existing.session = session  # the locked row, with course and location loaded
+        existing.session = session  # the locked row, with the course's slug
         _mail_existing(existing, now)
         return EnrolmentResult(outcome, None)
     try:
@@ -367,7 +382,7 @@ def enrolment_create(
     organisation = " ".join(organisation.split())
     key = organisation_key(organisation)
     with transaction.atomic():
-        session = lock_session(session_id)
+        session = lock_session(session_id, PLACING_COLUMNS)
         now = now or timezone.now()  # taken under the lock: the queue follows the lock order
         check_open(session, now, public=public)
         check_reservation(session, key, invitation_code, public=public)

@@ -295,7 +295,7 @@ def redis_trips(settings, monkeypatch):
     settings.SHARED_COUNTERS = "cache"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "catalogue.http.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/3",
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
@@ -345,3 +345,28 @@ def test_with_redis_a_count_is_added_in_one_round_trip_within_its_window(redis_t
         assert 0 < client.ttl(cache.make_and_validate_key(key)) <= 60  # the window ends
     finally:
         cache.delete(key)
+
+
+def test_with_redis_the_cache_keeps_one_client_for_its_calls(redis_trips, monkeypatch):
+    """Django's Redis cache made a redis-py client for every call (a table of ~170 callbacks
+    copied each time); ours keeps one per connection pool."""
+    import redis
+
+    made = []
+    original = redis.Redis.__init__
+
+    def counted_init(self, *args, **kwargs):
+        made.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counted_init)
+    key = "ratelimit:test-client"
+    try:
+        cache.set("client-test", 1)
+        assert cache.get("client-test") == 1
+        counters.add(key, 1, ttl=60)
+        assert counters.add(key, 1, ttl=60) == 2
+        assert len(redis_trips) == 4
+        assert len(made) <= 1
+    finally:
+        cache.delete_many(["client-test", key])

@@ -185,6 +185,29 @@ def test_enrol_form_query_count_is_constant(client, django_assert_max_num_querie
     assert len(few) <= 3
 
 
+def test_an_enrolment_post_reads_no_course_row_and_no_column_twice(client):
+    """The POST reads what the rules need of the session under the lock (its course's slug,
+    not the course row with its search data) and never goes back for a deferred column."""
+    session = SessionFactory(days=[10, 11], capacity=20, max_per_organisation=5)
+    EnrolmentFactory(session=session)
+    client.get(enrol_url(session))  # the CSRF cookie and session, as a browser has them
+    client.post(enrol_url(session), person(email="warm-up@example.org"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(enrol_url(session), person())
+    assert response.status_code == 302
+    assert Enrolment.objects.filter(email="anna@example.org", status="registered").exists()
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and "django_session" not in q["sql"]
+    ]
+    assert not any("search_text" in sql or '"summary"' in sql for sql in reads)
+    # The session before the lock and under it, organisation, counts, duplicate check, days.
+    session_reads = [sql for sql in reads if sql.startswith('SELECT "trainings_session"')]
+    assert len(session_reads) == 2, session_reads
+    assert len(reads) == 6, "\n".join(sql[:90] for sql in reads)
+
+
 # Self-service --------------------------------------------------------------------------------
 
 
