@@ -1,13 +1,14 @@
 """The public reading side: home, catalogue, course and learning-path pages, health check."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -33,6 +34,8 @@ from trainings.models import (
     LearningPath,
     LearningPathStep,
     Profile,
+    ProgrammePart,
+    Resource,
     Session,
     SessionDay,
     Theme,
@@ -306,7 +309,36 @@ WIDE_COURSE_COLUMNS = ("search_text", "search_vector_nl", "search_vector_fr", "s
 
 
 def course_detail_queryset():
-    """Everything the course page shows but its sessions (listed_sessions) and labels."""
+    """Everything the course page shows but its sessions (listed_sessions), labels and
+    optional relations (read_optional_relations): the course with its theme, contact and
+    prices, and per optional relation whether the course has any (has_<name>)."""
+    return (
+        Course.objects.select_related("theme", "contact_provider")
+        .defer(*WIDE_COURSE_COLUMNS)
+        .prefetch_related("prices")
+        .annotate(**has_optional_relations())
+    )
+
+
+@functools.cache
+def has_optional_relations() -> dict[str, Exists]:
+    """Per relation the course page may show and many courses do not have: whether the
+    course has any rows in it (an index lookup each, in the course's own query), as the
+    annotation has_<relation>. Built once: a query copies the expressions it uses."""
+    rows = {
+        "programme": ProgrammePart.objects.filter(course=OuterRef("pk")),
+        "resources": Resource.objects.filter(course=OuterRef("pk")),
+        "related_courses": Course.related_courses.through.objects.filter(
+            from_course=OuterRef("pk")
+        ),
+        "path_steps": LearningPathStep.objects.filter(course=OuterRef("pk")),
+        "profiles": Profile.courses.through.objects.filter(course=OuterRef("pk")),
+    }
+    return {f"has_{relation}": Exists(found) for relation, found in rows.items()}
+
+
+def optional_relation_lookups() -> dict:
+    """How the course page reads each optional relation."""
     related = (
         Course.objects.published()
         .select_related("theme")
@@ -319,23 +351,33 @@ def course_detail_queryset():
             "status",
         )
     )
-    return (
-        Course.objects.select_related("theme", "contact_provider")
-        .defer(*WIDE_COURSE_COLUMNS)
-        .prefetch_related(
-            "prices",
-            "programme",
-            "resources",
-            Prefetch("related_courses", queryset=related),
-            Prefetch(
-                "path_steps",
-                queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
-                    "path"
-                ),
+    return {
+        "programme": "programme",
+        "resources": "resources",
+        "related_courses": Prefetch("related_courses", queryset=related),
+        "path_steps": Prefetch(
+            "path_steps",
+            queryset=LearningPathStep.objects.filter(path__is_published=True).select_related(
+                "path"
             ),
-            Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
-        )
-    )
+        ),
+        "profiles": Prefetch("profiles", queryset=Profile.objects.only("name", "slug")),
+    }
+
+
+def read_optional_relations(course: Course) -> None:
+    """Read the optional relations the course has (its has_<relation> annotations); the
+    others are set empty the way a prefetch sets them, so a course without a programme, say,
+    costs no query for one."""
+    lookups = optional_relation_lookups()
+    present = [relation for relation in lookups if getattr(course, f"has_{relation}")]
+    if present:
+        prefetch_related_objects([course], *(lookups[relation] for relation in present))
+    cache = course.__dict__.setdefault("_prefetched_objects_cache", {})
+    for relation in lookups.keys() - set(present):
+        empty = getattr(course, relation).none()
+        empty._result_cache, empty._prefetch_done = [], True
+        cache[relation] = empty
 
 
 @require_safe
@@ -362,6 +404,7 @@ def course_skeleton(
     request, course_id: int, live: list[fragments.Live], versions: tuple
 ) -> fragments.Skeleton:
     course = course_detail_queryset().get(pk=course_id)
+    read_optional_relations(course)
     course.upcoming_sessions = listed_sessions(live, with_course=False)
     # The labels from the catalogue's facet index when this process has it for the version
     # read with the places (no query), else from the database.

@@ -15,7 +15,15 @@ from tests.factories import (
     QueuedEmailFactory,
     SessionFactory,
 )
-from trainings.models import Course, LearningPath, Profile, Session
+from trainings.models import (
+    Course,
+    LearningPath,
+    LearningPathStep,
+    Profile,
+    ProgrammePart,
+    Resource,
+    Session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +170,35 @@ def test_course_page_query_count_does_not_grow(client, catalogue, django_assert_
     with CaptureQueriesContext(connection) as many:
         client.get(course.get_absolute_url())
     assert len(many) == len(one)
+
+
+@pytest.mark.usefixtures("no_page_cache")
+def test_a_course_page_reads_only_the_optional_relations_the_course_has(client):
+    """Programme, materials, related courses, learning paths and profiles: each costs a
+    query only on the page of a course that has some, and shows there."""
+    bare, full, other = CourseFactory(), CourseFactory(), CourseFactory(title="Verwante training")
+    ProgrammePart.objects.create(course=full, title="Lesdag 1", topics="Zoeken")
+    Resource.objects.create(course=full, title="Werkmap", url="https://example.org/werkmap")
+    full.related_courses.add(other)
+    path = LearningPath.objects.create(
+        title="Leergang Zoeken", slug="leergang-zoeken", kind="leergang", is_published=True
+    )
+    LearningPathStep.objects.create(path=path, course=full)
+    Profile.objects.create(name="Profiel Zoeker", slug="profiel-zoeker").courses.add(full)
+
+    def page(course):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(course.get_absolute_url())
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    bare_count, bare_html = page(bare)
+    full_count, full_html = page(full)
+    assert full_count == bare_count + 5
+    for shown in ("Lesdag 1", "Werkmap", "Verwante training", "Leergang Zoeken", "Profiel Zoeker"):
+        assert shown in full_html
+        assert shown not in bare_html
+    assert "Programma" in full_html and "Programma" not in bare_html
 
 
 def test_learning_path_page(client, catalogue):
