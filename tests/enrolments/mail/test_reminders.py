@@ -288,7 +288,8 @@ def test_no_reminder_for_a_place_taken_inside_the_window(send):
     """Their confirmation, just sent, says it all: no reminder a minute later."""
     session = SessionFactory(days=[2], capacity=2)
     early = placed(session=session)
-    EnrolmentFactory(session=session, created_at=timezone.now() - datetime.timedelta(days=1))
+    window_opened = session.starts_at - datetime.timedelta(days=3)
+    EnrolmentFactory(session=session, created_at=window_opened + datetime.timedelta(hours=1))
     assert send() == 1
     assert recipients() == [early.email]
 
