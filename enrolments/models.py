@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 
 from django.conf import settings
@@ -46,29 +47,29 @@ class EnrolmentQuerySet(models.QuerySet):
 
     def with_waitlist_position(self) -> EnrolmentQuerySet:
         """Annotate waitlist_position (1 = next in line); None for everyone not waitlisted."""
-        ahead = (
-            Enrolment.objects.filter(
-                session=OuterRef("session"), status=Enrolment.Status.WAITLISTED
-            )
-            .filter(
-                Q(created_at__lt=OuterRef("created_at"))
-                | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
-            )
-            .order_by()
-            .values("session")
-            .annotate(n=Count("pk"))
-            .values("n")
+        return self.annotate(waitlist_position=waitlist_position())
+
+
+@functools.cache
+def waitlist_position() -> models.Case:
+    """The waitlist position as an expression, built once (an enrolment's duplicate check
+    uses it on every POST): a query copies the expressions it is given."""
+    ahead = (
+        Enrolment.objects.filter(session=OuterRef("session"), status=Enrolment.Status.WAITLISTED)
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
         )
-        return self.annotate(
-            waitlist_position=models.Case(
-                models.When(
-                    status=Enrolment.Status.WAITLISTED,
-                    then=Coalesce(Subquery(ahead), 0) + 1,
-                ),
-                default=None,
-                output_field=models.IntegerField(),
-            )
-        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return models.Case(
+        models.When(status=Enrolment.Status.WAITLISTED, then=Coalesce(Subquery(ahead), 0) + 1),
+        default=None,
+        output_field=models.IntegerField(),
+    )
 
 
 class Organisation(models.Model):
