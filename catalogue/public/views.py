@@ -369,12 +369,13 @@ def read_optional_relations(course: Course) -> None:
     """Read the optional relations the course has (its has_<relation> annotations); the
     others are set empty the way a prefetch sets them, so a course without a programme, say,
     costs no query for one."""
-    lookups = optional_relation_lookups()
-    present = [relation for relation in lookups if getattr(course, f"has_{relation}")]
+    relations = [name.removeprefix("has_") for name in has_optional_relations()]
+    present = [relation for relation in relations if getattr(course, f"has_{relation}")]
     if present:
+        lookups = optional_relation_lookups()
         prefetch_related_objects([course], *(lookups[relation] for relation in present))
     cache = course.__dict__.setdefault("_prefetched_objects_cache", {})
-    for relation in lookups.keys() - set(present):
+    for relation in set(relations) - set(present):
         empty = getattr(course, relation).none()
         empty._result_cache, empty._prefetch_done = [], True
         cache[relation] = empty
