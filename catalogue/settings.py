@@ -125,6 +125,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host that never answers must not hold a request until gunicorn's timeout:
     # give up after a few seconds and answer 503 (DATABASE_URL's ?connect_timeout= wins).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # The same few statements run on every request (a course's row, its sessions, the
+    # duplicate check of an enrolment): with the parameters bound by the server, psycopg
+    # prepares a statement once a connection has run it twice, and PostgreSQL plans it once
+    # instead of on every request. Off (0) behind a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21).
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1":
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so a transaction that counts places and
     # then writes cannot be overtaken by another writer between the two.

@@ -1,0 +1,57 @@
+"""On PostgreSQL the statements every request repeats are prepared once per connection and
+planned once (settings: DATABASE_PREPARED_STATEMENTS, on unless set to 0)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import SessionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_page_seen_again_runs_statements_the_server_prepared(client):
+    session = SessionFactory()
+    url = session.course.get_absolute_url()
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    # The course's places (fragments.course_live), with the parameters bound by the server.
+    assert any("LEFT JOIN" in sql and "$1" in sql for sql in prepared())
+
+
+def database_options(**environment) -> dict:
+    code = "from django.conf import settings; print(json.dumps(settings.DATABASES['default']))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import json, django; django.setup(); {code}"],
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"},
+            "DJANGO_SETTINGS_MODULE": "catalogue.settings",
+            "DJANGO_ENV_FILE": "",
+            "DJANGO_SECRET_KEY": "x",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/any",
+            **environment,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)["OPTIONS"]
+
+
+def test_prepared_statements_can_be_switched_off_for_a_pooler():
+    on = database_options()
+    assert (on["server_side_binding"], on["prepare_threshold"]) == (True, 2)
+    off = database_options(DATABASE_PREPARED_STATEMENTS="0")
+    assert "server_side_binding" not in off and "prepare_threshold" not in off
