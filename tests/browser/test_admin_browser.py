@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.factories import CourseFactory, EnrolmentFactory, LocationFactory, SessionFactory
 from trainings.models import Session
@@ -130,7 +131,7 @@ def test_adviser_cancels_an_enrolment_on_the_confirmation_page(desktop, live_ser
     desktop.get_by_role("button", name="Uitvoeren").click()
     # The confirmation page: its trail leads back to the list, the reason is a labelled field.
     trail = desktop.locator(".breadcrumbs")
-    assert trail.get_by_role("link", name="Inschrijvingen").is_visible()
+    expect(trail.get_by_role("link", name="Inschrijvingen")).to_be_visible()
     assert "Inschrijvingen annuleren" in trail.inner_text()
     desktop.get_by_label("Reden").fill("Dubbel geboekt")
     desktop.get_by_role("button", name="Bevestigen").click()

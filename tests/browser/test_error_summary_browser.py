@@ -88,7 +88,8 @@ def test_session_request_form_focuses_the_summary_on_a_phone(phone, live_server)
 
 
 def test_self_service_forms_focus_the_summary_on_a_phone(phone, live_server):
-    enrolment = EnrolmentFactory(session=SessionFactory())
+    # Six weeks ahead: free cancellation (the button), whatever public holidays come first.
+    enrolment = EnrolmentFactory(session=SessionFactory(days=[42]))
     url = live_server.url + self_service_path(enrolment)
     # Handing the place over to a colleague with an address the server refuses.
     phone.goto(url)
