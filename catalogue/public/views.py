@@ -122,9 +122,7 @@ def listed_sessions(live: list[fragments.Live], *, with_course: bool) -> list[Se
     sessions = []
     for row in live:
         session, its_days = found[row.pk]
-        prefetched = session.days.get_queryset()
-        prefetched._result_cache, prefetched._prefetch_done = its_days, True
-        session._prefetched_objects_cache = {"days": prefetched}
+        set_prefetched(session, "days", its_days)
         session.status, session.registered_count = row.status, row.registered_count
         session.capacity, session.min_participants = row.capacity, row.min_participants
         sessions.append(session)
@@ -334,7 +332,11 @@ def has_optional_relations() -> dict[str, Exists]:
         "path_steps": LearningPathStep.objects.filter(course=OuterRef("pk")),
         "profiles": Profile.courses.through.objects.filter(course=OuterRef("pk")),
     }
-    return {f"has_{relation}": Exists(found) for relation, found in rows.items()}
+    return {f"has_{name}": Exists(rows[name]) for name in OPTIONAL_RELATIONS}
+
+
+# The relations of a course that its page shows when it has any (read_optional_relations).
+OPTIONAL_RELATIONS = ("programme", "resources", "related_courses", "path_steps", "profiles")
 
 
 def optional_relation_lookups() -> dict:
@@ -369,16 +371,19 @@ def read_optional_relations(course: Course) -> None:
     """Read the optional relations the course has (its has_<relation> annotations); the
     others are set empty the way a prefetch sets them, so a course without a programme, say,
     costs no query for one."""
-    relations = [name.removeprefix("has_") for name in has_optional_relations()]
-    present = [relation for relation in relations if getattr(course, f"has_{relation}")]
+    present = [name for name in OPTIONAL_RELATIONS if getattr(course, f"has_{name}")]
     if present:
         lookups = optional_relation_lookups()
-        prefetch_related_objects([course], *(lookups[relation] for relation in present))
-    cache = course.__dict__.setdefault("_prefetched_objects_cache", {})
-    for relation in set(relations) - set(present):
-        empty = getattr(course, relation).none()
-        empty._result_cache, empty._prefetch_done = [], True
-        cache[relation] = empty
+        prefetch_related_objects([course], *(lookups[name] for name in present))
+    for name in set(OPTIONAL_RELATIONS) - set(present):
+        set_prefetched(course, name, [])
+
+
+def set_prefetched(instance, relation: str, rows: list) -> None:
+    """Give `instance.<relation>.all()` these rows without a query, as a prefetch does."""
+    prefetched = getattr(instance, relation).get_queryset()
+    prefetched._result_cache, prefetched._prefetch_done = rows, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = prefetched
 
 
 @require_safe
