@@ -133,6 +133,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1":
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
+        # Django's backend, with bulk writes cut to the server's limit on bound parameters.
+        DATABASES["default"]["ENGINE"] = "catalogue.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so a transaction that counts places and
     # then writes cannot be overtaken by another writer between the two.

@@ -33,7 +33,7 @@ def _postgres_url(database: dict) -> str:
 def default_url(database: dict) -> str:
     """The queue beside the database: an SQLite file next to its file, or the same
     PostgreSQL database."""
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"].endswith("postgresql"):  # Django's backend or catalogue.db's
         return _postgres_url(database)
     name = str(database["NAME"])
     if name == ":memory:" or not name:

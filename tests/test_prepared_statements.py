@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import SessionFactory
+from trainings.models import SearchWord
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -30,7 +31,7 @@ def test_a_page_seen_again_runs_statements_the_server_prepared(client):
     assert any("LEFT JOIN" in sql and "$1" in sql for sql in prepared())
 
 
-def database_options(**environment) -> dict:
+def database_settings(**environment) -> dict:
     code = "from django.conf import settings; print(json.dumps(settings.DATABASES['default']))"
     result = subprocess.run(
         [sys.executable, "-c", f"import json, django; django.setup(); {code}"],
@@ -47,11 +48,24 @@ def database_options(**environment) -> dict:
         text=True,
         check=True,
     )
-    return json.loads(result.stdout)["OPTIONS"]
+    return json.loads(result.stdout)
 
 
 def test_prepared_statements_can_be_switched_off_for_a_pooler():
-    on = database_options()
-    assert (on["server_side_binding"], on["prepare_threshold"]) == (True, 2)
-    off = database_options(DATABASE_PREPARED_STATEMENTS="0")
-    assert "server_side_binding" not in off and "prepare_threshold" not in off
+    on = database_settings()
+    assert (on["OPTIONS"]["server_side_binding"], on["OPTIONS"]["prepare_threshold"]) == (True, 2)
+    assert on["ENGINE"] == "catalogue.db.postgresql"
+    off = database_settings(DATABASE_PREPARED_STATEMENTS="0")
+    assert "server_side_binding" not in off["OPTIONS"] and "prepare_threshold" not in off["OPTIONS"]
+    assert off["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_a_bulk_write_larger_than_the_servers_parameter_limit_is_cut_into_statements():
+    # 30 000 rows of three fields: 90 000 parameters, more than one statement may bind.
+    rows = [SearchWord(language="nl", word=f"woord{n}", display=f"Woord{n}") for n in range(30_000)]
+    SearchWord.objects.bulk_create(rows, batch_size=30_000)
+    assert SearchWord.objects.filter(word__startswith="woord").count() == 30_000
+    for row in rows[:25_000]:
+        row.display = row.display.upper()
+    SearchWord.objects.bulk_update(rows[:25_000], ["display", "word"], batch_size=25_000)
+    assert SearchWord.objects.filter(display__startswith="WOORD").count() == 25_000
