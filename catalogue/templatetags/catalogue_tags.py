@@ -155,6 +155,19 @@ def fallback_note(context) -> dict:
     return {"show": getattr(request, "shows_untranslated", False)}
 
 
+@register.simple_tag(takes_context=True)
+def course_card(context, course) -> SafeString:
+    """A course's card as the catalogue shows it (catalogue/public/cards.py); the course has
+    its labels (attach_labels) and prices."""
+    from catalogue.public.cards import render_card  # cards.py uses this module's euro
+
+    card = render_card(course)
+    request = context.get("request")
+    if card.untranslated and request is not None:
+        request.shows_untranslated = True
+    return card.html
+
+
 @register.filter
 def duration(text: str) -> str:
     """A course's duration in the active language ("3 uur" → "3 hours"); text that is not
