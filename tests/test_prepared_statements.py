@@ -69,3 +69,26 @@ def test_a_bulk_write_larger_than_the_servers_parameter_limit_is_cut_into_statem
         row.display = row.display.upper()
     SearchWord.objects.bulk_update(rows[:25_000], ["display", "word"], batch_size=25_000)
     assert SearchWord.objects.filter(display__startswith="WOORD").count() == 25_000
+
+
+def test_forgetting_more_admin_log_names_than_one_statement_may_bind(admin_user):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from enrolments.models import Enrolment
+    from enrolments.privacy.services import ERASED, forget_log_entries
+    from tests.factories import EnrolmentFactory
+
+    enrolment = EnrolmentFactory()
+    entry = LogEntry.objects.create(
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(Enrolment),
+        object_id=str(enrolment.pk),
+        object_repr="Jan Jansen",
+        action_flag=CHANGE,
+    )
+    # A first purge after a long time: 70 000 ids, more than one statement may bind.
+    ids = [*range(10**7, 10**7 + 70_000), enrolment.pk]
+    assert forget_log_entries(Enrolment, ids) == 1
+    entry.refresh_from_db()
+    assert entry.object_repr == ERASED

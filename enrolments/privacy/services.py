@@ -146,9 +146,10 @@ def anonymise_groups(queryset: QuerySet) -> int:
         blank={"submitted_by_name": "", "people": [], "invitation_code": ""},
     )
     # "als groep ingeschreven door <name>" in the history of every colleague in the group.
-    EnrolmentEvent.objects.filter(
-        enrolment__group__in=rows, kind=EnrolmentEvent.Kind.CREATED
-    ).exclude(note="").update(note="")
+    for start in range(0, len(rows), CHUNK):
+        EnrolmentEvent.objects.filter(
+            enrolment__group__in=rows[start : start + CHUNK], kind=EnrolmentEvent.Kind.CREATED
+        ).exclude(note="").update(note="")
     return len(rows)
 
 
@@ -158,8 +159,13 @@ def forget_log_entries(model, ids: Iterable[int]) -> int:
     if not ids:
         return 0
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    return LogEntry.objects.filter(content_type=content_type, object_id__in=ids).update(
-        object_repr=ERASED, change_message=""
+    entries = LogEntry.objects.filter(content_type=content_type)
+    # In chunks: a first purge can meet more ids than one PostgreSQL statement may bind.
+    return sum(
+        entries.filter(object_id__in=ids[start : start + CHUNK]).update(
+            object_repr=ERASED, change_message=""
+        )
+        for start in range(0, len(ids), CHUNK)
     )
 
 
