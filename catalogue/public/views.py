@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from catalogue.db.precompiled import Precompiled
 from catalogue.http.cache import CATALOGUE, PLACES, cached_page, course_version_key
 from catalogue.http.conditional import Clock, conditional_page, database_version
 from catalogue.languages import url_in_language
@@ -33,6 +34,7 @@ from trainings.models import (
     Course,
     LearningPath,
     LearningPathStep,
+    Price,
     Profile,
     ProgrammePart,
     Resource,
@@ -307,15 +309,28 @@ WIDE_COURSE_COLUMNS = ("search_text", "search_vector_nl", "search_vector_fr", "s
 
 
 def course_detail_queryset():
-    """Everything the course page shows but its sessions (listed_sessions), labels and
-    optional relations (read_optional_relations): the course with its theme, contact and
-    prices, and per optional relation whether the course has any (has_<name>)."""
+    """Everything the course page shows but its prices, sessions (listed_sessions), labels
+    and optional relations (read_optional_relations): the course with its theme and contact,
+    and per optional relation whether the course has any (has_<name>)."""
     return (
         Course.objects.select_related("theme", "contact_provider")
         .defer(*WIDE_COURSE_COLUMNS)
-        .prefetch_related("prices")
         .annotate(**has_optional_relations())
     )
+
+
+# The course page's two queries of its own, compiled to SQL once per process.
+COURSE_PAGE = Precompiled(lambda pk: course_detail_queryset().filter(pk=pk).order_by())
+COURSE_PRICES = Precompiled(lambda course: Price.objects.filter(course_id=course))
+
+
+def course_for_page(course_id: int) -> Course:
+    """The course as its page shows it (course_detail_queryset), with its prices."""
+    course = COURSE_PAGE.first(pk=course_id)
+    if course is None:  # removed since its places were read
+        raise Http404
+    set_prefetched(course, "prices", COURSE_PRICES.all(course=course_id))
+    return course
 
 
 @functools.cache
@@ -409,7 +424,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def course_skeleton(
     request, course_id: int, live: list[fragments.Live], versions: tuple
 ) -> fragments.Skeleton:
-    course = course_detail_queryset().get(pk=course_id)
+    course = course_for_page(course_id)
     read_optional_relations(course)
     course.upcoming_sessions = listed_sessions(live, with_course=False)
     # The labels from the catalogue's facet index when this process has it for the version
