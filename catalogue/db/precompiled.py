@@ -29,9 +29,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.utils import translation
 
-# Stand-in values, unlikely to be anything a query holds of its own.
+# Stand-in values, unlikely to be anything a query holds of its own. The string holds the
+# characters a LIKE pattern escapes, so a lookup that escapes its value (iexact on SQLite)
+# changes it and is refused rather than bound unescaped.
 _INT_MARKER = -7_340_000_000_000
-_STR_MARKER = "\ufffcprecompiled-{}\ufffc"
+_STR_MARKER = "\ufffcprecompiled%_\\{}\ufffc"
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,14 @@ class Precompiled:
             # A value the SQL does not hold as it was given (part of a LIKE pattern, say).
             raise ValueError(f"not a parameter of the SQL as given: {', '.join(sorted(missing))}")
         return _Compiled(queryset, compiler, sql, tuple(params), places)
+
+
+def set_prefetched(instance, relation: str, rows: list) -> None:
+    """Give `instance.<relation>.all()` these rows without a query, as a prefetch does."""
+    prefetched = getattr(instance, relation).get_queryset()
+    prefetched._result_cache, prefetched._prefetch_done = rows, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = prefetched
+
+
+def is_prefetched(instance, relation: str) -> bool:
+    return relation in getattr(instance, "_prefetched_objects_cache", {})

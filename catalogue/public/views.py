@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from catalogue.db.precompiled import Precompiled
+from catalogue.db.precompiled import Precompiled, set_prefetched
 from catalogue.http.cache import CATALOGUE, PLACES, cached_page, course_version_key
 from catalogue.http.conditional import Clock, conditional_page, database_version
 from catalogue.languages import url_in_language
@@ -392,13 +392,6 @@ def read_optional_relations(course: Course) -> None:
         prefetch_related_objects([course], *(lookups[name] for name in present))
     for name in set(OPTIONAL_RELATIONS) - set(present):
         set_prefetched(course, name, [])
-
-
-def set_prefetched(instance, relation: str, rows: list) -> None:
-    """Give `instance.<relation>.all()` these rows without a query, as a prefetch does."""
-    prefetched = getattr(instance, relation).get_queryset()
-    prefetched._result_cache, prefetched._prefetch_done = rows, True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = prefetched
 
 
 @require_safe

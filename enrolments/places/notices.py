@@ -4,11 +4,13 @@ where the place comes with one."""
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
-
+from catalogue.db.precompiled import Precompiled, is_prefetched, set_prefetched
 from enrolments.mail.outbox import queue_email
 from enrolments.models import Enrolment
 from trainings.models import SessionDay
+
+# A session's days in their order (SessionDay.Meta.ordering), compiled to SQL once.
+SESSION_DAYS = Precompiled(lambda session: SessionDay.objects.filter(session_id=session))
 
 
 def queue_notice(
@@ -24,7 +26,8 @@ def queue_notice(
     (METHOD:PUBLISH), cancel_days a METHOD:CANCEL for those days (their SEQUENCE as the
     caller set it). The days are stored as they are now: the worker renders later."""
     session = enrolment.session
-    prefetch_related_objects([session], "days")  # once per session object
+    if not is_prefetched(session, "days"):  # once per session object
+        set_prefetched(session, "days", SESSION_DAYS.all(session=session.pk))
     queue_email(
         kind=kind,
         to=enrolment.email,

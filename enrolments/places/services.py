@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower
+from django.db.transaction import TransactionManagementError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from catalogue.db.precompiled import Precompiled
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
@@ -127,7 +130,15 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
 def lock_session(session_id: int, only: tuple[str, ...] = ()) -> Session:
     """Lock the session row first (see SessionQuerySet.lock); raises
     TransactionManagementError outside transaction.atomic()."""
-    return Session.objects.lock(session_id, only)
+    if only != PLACING_COLUMNS:
+        return Session.objects.lock(session_id, only)
+    # The enrolment's own lock, on every POST: its SQL compiled once (the same statement).
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("lock_session() must run inside transaction.atomic().")
+    session = LOCK_FOR_PLACING.first(pk=session_id)
+    if session is None:
+        raise Session.DoesNotExist
+    return session
 
 
 # What placing one person reads of the locked session: the rules' columns and the course's
@@ -142,6 +153,28 @@ PLACING_COLUMNS = (
     "reserved_for",
     "invitation_code",
     "course__slug",
+)
+
+
+LOCK_FOR_PLACING = Precompiled(
+    lambda pk: (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .only(*PLACING_COLUMNS)
+        .filter(pk=pk)
+        .order_by()
+    )
+)
+# A person's active enrolment in a session, whatever the case of the address: as the unique
+# constraint compares them (LOWER on both sides), with the waitlist position annotated.
+ACTIVE_WITH_EMAIL = Precompiled(
+    lambda session, email: (
+        Enrolment.objects.active()
+        .with_waitlist_position()
+        .alias(email_lower=Lower("email"))
+        .filter(session_id=session, email_lower=Lower(Value(email)))
+        .order_by("pk")[:1]
+    )
 )
 
 
@@ -287,7 +320,13 @@ class Person:
 
 def register_organisation(name: str, key: str) -> None:
     """Make sure advisers find the organisation in their list, to classify it."""
-    Organisation.objects.get_or_create(key=key, defaults={"name": name})
+    if KNOWN_ORGANISATION.first(key=key) is None:  # nearly always known: one short query
+        Organisation.objects.get_or_create(key=key, defaults={"name": name})
+
+
+KNOWN_ORGANISATION = Precompiled(
+    lambda key: Organisation.objects.filter(key=key).order_by().values_list("pk", flat=True)
+)
 
 
 def place_person(
@@ -306,12 +345,7 @@ def place_person(
     email = person.email.strip()
     outcome = _placement(session, key)
     # The position is annotated in both paths, so a duplicate costs no extra query.
-    existing = (
-        Enrolment.objects.active()
-        .with_waitlist_position()
-        .filter(session=session, email__iexact=email)
-        .first()
-    )
+    existing = ACTIVE_WITH_EMAIL.first(session=session.pk, email=email)
     if existing is not None:
         if not public:
             raise AlreadyEnrolled

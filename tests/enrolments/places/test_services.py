@@ -145,6 +145,18 @@ def test_duplicate_from_the_admin_is_an_error():
         enrol(session, "Anna@Example.org", public=False)
 
 
+def test_an_address_with_pattern_characters_is_not_a_duplicate_of_a_lookalike():
+    # "_" and "%" are wildcards in SQL patterns: the duplicate check compares addresses.
+    session = SessionFactory(capacity=5)
+    enrol(session, "jan_de@example.org", public=False)
+    enrol(session, "janXde@example.org", public=False)
+    enrol(session, "100%bieb@example.org", public=False)
+    enrol(session, "100xxbieb@example.org", public=False)
+    assert session.enrolments.count() == 4
+    with pytest.raises(services.AlreadyEnrolled):
+        enrol(session, "JAN_DE@example.org", public=False)
+
+
 def test_cancelled_person_can_enrol_again():
     session = SessionFactory()
     first = enrol(session, "anna@example.org").enrolment

@@ -163,6 +163,10 @@ def test_unknown_or_unpublished_session_is_404(client):
     assert client.get(reverse("enrolments:enrol", args=[999999])).status_code == 404
     hidden = SessionFactory(course=CourseFactory(is_published=False))
     assert client.get(enrol_url(hidden)).status_code == 404
+    data = {"first_name": "An", "last_name": "Smit", "email": "an@example.org", "privacy": "on"}
+    assert client.post(reverse("enrolments:enrol", args=[999999]), data).status_code == 404
+    assert client.post(enrol_url(hidden), data).status_code == 404
+    assert not hidden.enrolments.exists()
 
 
 def test_tampered_receipt_gets_a_clear_page(client):
