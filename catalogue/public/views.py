@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from catalogue.db.precompiled import Precompiled, set_prefetched
 from catalogue.http.cache import CATALOGUE, PLACES, cached_page, course_version_key
 from catalogue.http.conditional import Clock, conditional_page, database_version
 from catalogue.languages import url_in_language
@@ -42,6 +41,7 @@ from trainings.models import (
     SessionDay,
     Theme,
 )
+from trainings.precompiled import Precompiled, set_prefetched
 from trainings.querysets import attach_labels
 from trainings.search import other_candidates, search_other
 

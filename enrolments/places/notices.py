@@ -4,10 +4,10 @@ where the place comes with one."""
 
 from __future__ import annotations
 
-from catalogue.db.precompiled import Precompiled, is_prefetched, set_prefetched
 from enrolments.mail.outbox import queue_email
 from enrolments.models import Enrolment
 from trainings.models import SessionDay
+from trainings.precompiled import Precompiled, is_prefetched, set_prefetched
 
 # A session's days in their order (SessionDay.Meta.ordering), compiled to SQL once.
 SESSION_DAYS = Precompiled(lambda session: SessionDay.objects.filter(session_id=session))

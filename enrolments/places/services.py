@@ -25,7 +25,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from catalogue.db.precompiled import Precompiled
 from enrolments.models import (
     Enrolment,
     EnrolmentEvent,
@@ -36,6 +35,7 @@ from enrolments.models import (
 )
 from enrolments.places.notices import queue_notice
 from trainings.models import Session
+from trainings.precompiled import Precompiled
 from trainings.services import session_days_withdraw
 from trainings.signals import places_changed
 

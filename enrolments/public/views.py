@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalogue.db.precompiled import Precompiled
 from enrolments.models import Enrolment, EnrolmentGroup
 from enrolments.places.groups import (
     GroupRequestExpired,
@@ -48,6 +47,7 @@ from enrolments.public.forms import (
 )
 from enrolments.settlement.costs import CourseTerms
 from trainings.models import Course, Session
+from trainings.precompiled import Precompiled
 
 
 def public_session(session_id: int) -> Session:

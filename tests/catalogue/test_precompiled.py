@@ -1,4 +1,4 @@
-"""Querysets compiled to SQL once per process (catalogue/db/precompiled.py)."""
+"""Querysets compiled to SQL once per process (trainings/precompiled.py)."""
 
 from unittest import mock
 
@@ -6,10 +6,10 @@ import pytest
 from django.db.models import Prefetch
 from django.db.models.sql.compiler import SQLCompiler
 
-from catalogue.db.precompiled import Precompiled
 from catalogue.public.views import COURSE_PAGE, course_detail_queryset, course_for_page
 from tests.factories import CourseFactory, PriceFactory, ProviderFactory
 from trainings.models import Course, Price, ProgrammePart
+from trainings.precompiled import Precompiled
 
 pytestmark = pytest.mark.django_db
 
