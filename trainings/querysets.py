@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from trainings.localised import localised_field
 from trainings.matching import search
+from trainings.precompiled import Precompiled
 
 
 def related_model(model, name: str):
@@ -44,10 +46,15 @@ class SessionQuerySet(models.QuerySet):
             raise TransactionManagementError(
                 "Session.objects.lock() must run inside transaction.atomic()."
             )
+        if only and not self.query.has_filters():
+            # A hot path (an enrolment): the same statement every time, compiled once.
+            locked = _precompiled_lock(self.model, tuple(only)).first(using=self.db, pk=pk)
+            if locked is None:
+                raise self.model.DoesNotExist
+            return locked
         locked = self.select_for_update(of=("self",))
         if only:
-            relations = {name.rsplit("__", 1)[0] for name in only if "__" in name}
-            locked = locked.select_related(*relations).only(*only)
+            locked = _lock_reading(locked, only)
         else:
             locked = locked.select_related("course__contact_provider", "location", "organiser")
         return locked.get(pk=pk)
@@ -186,3 +193,20 @@ def attach_labels(courses, kinds: tuple[str, ...] = LABEL_KINDS) -> list:
     ):
         getattr(by_id[course_id].labels, kind).append(Label(name, slug))
     return courses
+
+
+def _lock_reading(queryset, only: tuple[str, ...]):
+    """The columns `only` names, and the relations they reach through (course__slug)."""
+    relations = {name.rsplit("__", 1)[0] for name in only if "__" in name}
+    return queryset.select_related(*relations).only(*only)
+
+
+@functools.cache
+def _precompiled_lock(model, only: tuple[str, ...]) -> Precompiled:
+    return Precompiled(
+        lambda pk: (
+            _lock_reading(model._default_manager.select_for_update(of=("self",)), only)
+            .filter(pk=pk)
+            .order_by()
+        )
+    )

@@ -20,7 +20,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Lower
-from django.db.transaction import TransactionManagementError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -130,15 +129,7 @@ def record(enrolment: Enrolment, kind: str, *, before: str = "", actor=None, not
 def lock_session(session_id: int, only: tuple[str, ...] = ()) -> Session:
     """Lock the session row first (see SessionQuerySet.lock); raises
     TransactionManagementError outside transaction.atomic()."""
-    if only != PLACING_COLUMNS:
-        return Session.objects.lock(session_id, only)
-    # The enrolment's own lock, on every POST: its SQL compiled once (the same statement).
-    if not transaction.get_connection().in_atomic_block:
-        raise TransactionManagementError("lock_session() must run inside transaction.atomic().")
-    session = LOCK_FOR_PLACING.first(pk=session_id)
-    if session is None:
-        raise Session.DoesNotExist
-    return session
+    return Session.objects.lock(session_id, only)
 
 
 # What placing one person reads of the locked session: the rules' columns and the course's
@@ -156,15 +147,6 @@ PLACING_COLUMNS = (
 )
 
 
-LOCK_FOR_PLACING = Precompiled(
-    lambda pk: (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("course")
-        .only(*PLACING_COLUMNS)
-        .filter(pk=pk)
-        .order_by()
-    )
-)
 # A person's active enrolment in a session, whatever the case of the address: as the unique
 # constraint compares them (LOWER on both sides), with the waitlist position annotated.
 ACTIVE_WITH_EMAIL = Precompiled(
