@@ -95,6 +95,13 @@ def shown_language(obj, field: str) -> str:
     return active
 
 
+def lang_attribute(obj, field: str) -> str:
+    """` lang="nl"` for the element showing `obj.<field>` when the text shown is not in the
+    active language (its translation is missing), else nothing."""
+    shown = shown_language(obj, field)
+    return "" if shown == get_language() else f' lang="{shown}"'
+
+
 def translator_fields(obj) -> dict:
     """The registered fields of obj's model: {"title": {…}, …} (empty when not registered)."""
     from modeltranslation.translator import NotRegistered, translator

@@ -14,7 +14,7 @@ from catalogue.languages import url_in_language
 from catalogue.public import fragments
 from catalogue.public.fragments import json_ld
 from trainings.durations import SOURCE_LANGUAGE, duration_html
-from trainings.localised import shown_language
+from trainings.localised import lang_attribute
 
 register = template.Library()
 
@@ -139,13 +139,11 @@ def fallback_lang(context, obj, field: str) -> str:
     remembers it, so the page says once that some text is in Dutch ({% fallback_note %})."""
     if obj is None:
         return ""
-    shown = shown_language(obj, field)
-    if shown == translation.get_language():
-        return ""
+    attribute = lang_attribute(obj, field)
     request = context.get("request")
-    if request is not None:
+    if attribute and request is not None:
         request.shows_untranslated = True
-    return mark_safe(f' lang="{shown}"')
+    return mark_safe(attribute)
 
 
 @register.inclusion_tag("catalogue/partials/_fallback_note.html", takes_context=True)
