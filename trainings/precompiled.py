@@ -12,10 +12,11 @@ and annotations.
     course = COURSE.first(pk=12)
 
 What can vary between runs are the values passed in: integers and strings that reach the
-SQL as one parameter each (an id, a slug), not lists and not values the query computes
-itself. A query built with anything else that changes (the current time, say) would keep
-its first value: build such queries the usual way. Prefetches are refused (set them with
-their own query).
+SQL as one parameter each (an id, a slug), and tuples of integers (`pk__in=ids`: compiled
+once per length, up to MAX_LIST; a longer one is run the usual way), not lists and not
+values the query computes itself. A query built with anything else that changes (the
+current time, say) would keep its first value: build such queries the usual way. Prefetches
+are refused (set them with their own query).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from django.utils import translation
 # changes it and is refused rather than bound unescaped.
 _INT_MARKER = -7_340_000_000_000
 _STR_MARKER = "\ufffcprecompiled%_\\{}\ufffc"
+# The longest tuple compiled (one SQL per length, language and database); a longer one is run
+# as a plain queryset.
+MAX_LIST = 64
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class _Compiled:
     compiler: object
     sql: str
     params: tuple
-    places: tuple[tuple[int, str], ...]  # (index in params, name of the value)
+    places: tuple[tuple[int, str, int | None], ...]  # (index in params, name, index in tuple)
 
 
 class Precompiled:
@@ -53,10 +57,12 @@ class Precompiled:
 
     def all(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
         """The rows of the query built with these values."""
+        if any(isinstance(value, tuple) and len(value) > MAX_LIST for value in values.values()):
+            return list(self.build(**values).using(using))
         compiled = self._compiled_for(using, values)
         params = list(compiled.params)
-        for at, name in compiled.places:
-            params[at] = values[name]
+        for at, name, index in compiled.places:
+            params[at] = values[name] if index is None else values[name][index]
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]  # this thread's connection
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
@@ -70,7 +76,12 @@ class Precompiled:
         return rows[0] if rows else None
 
     def _compiled_for(self, using: str, values: dict) -> _Compiled:
-        types = tuple(sorted((name, type(value)) for name, value in values.items()))
+        types = tuple(
+            sorted(
+                (name, type(value), len(value) if isinstance(value, tuple) else None)
+                for name, value in values.items()
+            )
+        )
         key = (using, translation.get_language(), types)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -80,29 +91,43 @@ class Precompiled:
         return compiled
 
     def _compile(self, using: str, values: dict) -> _Compiled:
-        markers = {}
+        markers = {}  # name → its stand-in
+        stand_ins = {}  # stand-in → (name, index in its tuple or None)
         for number, (name, value) in enumerate(sorted(values.items())):
-            if isinstance(value, bool) or not isinstance(value, int | str):
+            if isinstance(value, tuple):
+                if not value or not all(_is_int(item) for item in value):
+                    raise TypeError(f"{name}: a tuple varies only as integers, not {value!r}")
+                markers[name] = tuple(
+                    _INT_MARKER - 1000 * (number + 1) - index for index in range(len(value))
+                )
+                stand_ins.update((marker, (name, i)) for i, marker in enumerate(markers[name]))
+                continue
+            if not (_is_int(value) or isinstance(value, str)):
                 raise TypeError(f"{name}: only integers and strings can vary, not {value!r}")
             markers[name] = (
                 _INT_MARKER - number if isinstance(value, int) else _STR_MARKER.format(number)
             )
+            stand_ins[markers[name]] = (name, None)
         queryset = self.build(**markers).using(using)
         if queryset._prefetch_related_lookups:
             raise ValueError("a precompiled query runs no prefetches")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         places = tuple(
-            (at, name)
+            (at, *stand_ins[param])
             for at, param in enumerate(params)
-            for name, marker in markers.items()
-            if type(param) is type(marker) and param == marker
+            if type(param) in (int, str) and param in stand_ins
         )
-        missing = set(markers) - {name for _at, name in places}
+        found = {(name, index) for _at, name, index in places}
+        missing = {name for name, index in stand_ins.values() if (name, index) not in found}
         if missing:
             # A value the SQL does not hold as it was given (part of a LIKE pattern, say).
             raise ValueError(f"not a parameter of the SQL as given: {', '.join(sorted(missing))}")
         return _Compiled(queryset, compiler, sql, tuple(params), places)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def set_prefetched(instance, relation: str, rows: list) -> None:

@@ -22,6 +22,7 @@ from trainings.durations import duration_html
 from trainings.localised import lang_attribute, translated_columns
 from trainings.models import Course, Price
 from trainings.models.taxonomy import Delivery
+from trainings.precompiled import Precompiled
 from trainings.querysets import attach_labels
 
 PRICES = Prefetch("prices", queryset=Price.objects.order_by("position", "pk"))
@@ -136,15 +137,23 @@ def price_summary(price: Price) -> str:
     return gettext("sessie op maat op aanvraag")
 
 
+# What a card shows of its courses, compiled to SQL once per number of courses.
+CARD_COURSES = Precompiled(
+    lambda ids: (
+        Course.objects.filter(pk__in=ids).select_related("theme").only(*CARD_FIELDS).order_by()
+    )
+)
+
+
 def load_courses(ids: list[int], index=None) -> list[Course]:
     """The courses with what their card shows, in the order of ids: three queries; one when
     the catalogue index gives the prices and the providers, formats and audiences."""
-    courses = Course.objects.filter(pk__in=ids).select_related("theme").only(*CARD_FIELDS)
-    if index is None:
-        courses = courses.prefetch_related(PRICES)
-    by_id = {course.pk: course for course in courses}
+    if not ids:
+        return []
+    by_id = {course.pk: course for course in CARD_COURSES.all(ids=tuple(ids))}
     found = [by_id[pk] for pk in ids if pk in by_id]
     if index is None:
+        prefetch_related_objects(found, PRICES)
         return attach_labels(found)
     elsewhere = []
     for course in found:

@@ -96,20 +96,35 @@ def themes_with_counts(versions) -> list[Theme]:
     return themes
 
 
+def _listed_related(with_course: bool) -> list[str]:
+    return ["session__location", *(["session__course"] if with_course else [])]
+
+
+def _listed_days(ids, *, with_course: bool):
+    days = (
+        SessionDay.objects.filter(session_id__in=ids)
+        .select_related(*_listed_related(with_course))
+        .order_by("date")
+    )
+    if with_course:
+        days = days.defer(*(f"session__course__{column}" for column in WIDE_COURSE_COLUMNS))
+    return days
+
+
+# The days of the sessions a page lists, compiled to SQL once per number of sessions.
+LISTED_DAYS = Precompiled(lambda ids: _listed_days(ids, with_course=False))
+LISTED_DAYS_WITH_COURSE = Precompiled(lambda ids: _listed_days(ids, with_course=True))
+
+
 def listed_sessions(live: list[fragments.Live], *, with_course: bool) -> list[Session]:
     """The sessions of `live`, in its order, with location, days (and course): one query.
 
     Status and registered count come from `live`, the query the skeleton's key was made of."""
     if not live:
         return []
-    related = ["session__location", *(["session__course"] if with_course else [])]
-    days = (
-        SessionDay.objects.filter(session_id__in=[session.pk for session in live])
-        .select_related(*related)
-        .order_by("date")
-    )
-    if with_course:
-        days = days.defer(*(f"session__course__{column}" for column in WIDE_COURSE_COLUMNS))
+    related = _listed_related(with_course)
+    query = LISTED_DAYS_WITH_COURSE if with_course else LISTED_DAYS
+    days = query.all(ids=tuple(session.pk for session in live))
     found: dict[int, tuple[Session, list[SessionDay]]] = {}
     for day in days:
         session, its_days = found.setdefault(day.session_id, (day.session, []))

@@ -9,7 +9,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from catalogue.public.views import COURSE_PAGE, course_detail_queryset, course_for_page
 from tests.factories import CourseFactory, PriceFactory, ProviderFactory
 from trainings.models import Course, Price, ProgrammePart
-from trainings.precompiled import Precompiled
+from trainings.precompiled import MAX_LIST, Precompiled
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,34 @@ def test_a_string_can_vary_too():
     assert query.all(slug="voorlezen") == []
 
 
+def test_a_tuple_of_ids_is_compiled_once_per_length():
+    courses = CourseFactory.create_batch(4)
+    query = Precompiled(lambda ids: Course.objects.filter(pk__in=ids).order_by("pk"))
+    pks = [course.pk for course in courses]
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql):
+        assert [c.pk for c in query.all(ids=(pks[0], pks[2]))] == [pks[0], pks[2]]
+        compiled = SQLCompiler.as_sql.call_count
+        assert [c.pk for c in query.all(ids=(pks[3], pks[1]))] == [pks[1], pks[3]]
+        assert [c.pk for c in query.all(ids=(pks[1], pks[1]))] == [pks[1]]  # repeated
+        assert query.all(ids=(10**9, 10**9 + 1)) == []
+        assert SQLCompiler.as_sql.call_count == compiled  # same length: no new SQL
+        assert [c.pk for c in query.all(ids=tuple(pks))] == pks  # another length
+        assert SQLCompiler.as_sql.call_count > compiled
+    # Longer than MAX_LIST: run as a plain queryset, with the same rows.
+    many = (*pks, *range(10**9, 10**9 + MAX_LIST))
+    assert [c.pk for c in query.all(ids=many)] == pks
+
+
+def test_a_tuple_and_a_scalar_together():
+    course, other = CourseFactory(is_published=True), CourseFactory(is_published=False)
+    query = Precompiled(
+        lambda ids, slug: Course.objects.filter(pk__in=ids).exclude(slug=slug).order_by("pk")
+    )
+    both = (course.pk, other.pk)
+    assert [c.pk for c in query.all(ids=both, slug=other.slug)] == [course.pk]
+    assert [c.pk for c in query.all(ids=both, slug=course.slug)] == [other.pk]
+
+
 def test_the_course_page_reads_its_prices_in_their_order():
     course = CourseFactory()
     later = PriceFactory(course=course, position=2, amount="30.00")
@@ -66,6 +94,10 @@ def test_the_course_page_reads_its_prices_in_their_order():
 def test_what_cannot_be_precompiled_is_refused():
     with pytest.raises(TypeError):
         Precompiled(lambda ids: Course.objects.filter(pk__in=ids)).all(ids=[1, 2])
+    with pytest.raises(TypeError):
+        Precompiled(lambda ids: Course.objects.filter(pk__in=ids)).all(ids=())
+    with pytest.raises(TypeError):
+        Precompiled(lambda ids: Course.objects.filter(slug__in=ids)).all(ids=("a", "b"))
     with pytest.raises(ValueError, match="not a parameter"):
         # The SQL holds "%word%", not the word.
         Precompiled(lambda word: Course.objects.filter(title__icontains=word)).all(word="lezen")
