@@ -31,21 +31,19 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.http import counters
 from catalogue.http.cache import CATALOGUE
 from catalogue.models import Counter
+from catalogue.public import session_lines
 from enrolments.models import Enrolment
 from trainings.models import Course, Session
 
 # Characters of skeleton HTML kept per process (a course page is some 20 000 of them, 1 or 2
 # bytes each): the most recently asked pages, some 500 of them.
 SKELETON_BUDGET = 10_000_000
-# Characters of session states kept (some 1 000 each, per language and number of places).
-STATE_BUDGET = 4_000_000
 
 SCHEDULED, CONFIRMED, CANCELLED = (
     Session.Status.SCHEDULED.value,
@@ -88,7 +86,6 @@ class _Store:
 
 
 skeletons = _Store(SKELETON_BUDGET, size=lambda skeleton: skeleton.size)
-states = _Store(STATE_BUDGET)
 
 
 # -- What changes per request: one query ------------------------------------------------------
@@ -266,16 +263,8 @@ class SessionState:
 
 
 def render_state(state: SessionState, show_actions: bool) -> str:
-    """The session__state block (templates/catalogue/partials/_session_state.html), kept per
-    language and everything it shows."""
-    key = (translation.get_language(), state, bool(show_actions))
-    html = states.get(key)
-    if html is None:
-        html = get_template("catalogue/partials/_session_state.html").render(
-            {"state": state, "show_actions": bool(show_actions)}
-        )
-        states.set(key, html)
-    return html
+    """The session__state block (catalogue/public/session_lines.py)."""
+    return session_lines.render_state(state, bool(show_actions))
 
 
 def session_state(session, show_actions: bool) -> SessionState:

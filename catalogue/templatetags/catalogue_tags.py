@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from catalogue.languages import url_in_language
-from catalogue.public import fragments
+from catalogue.public import fragments, session_lines
 from catalogue.public.fragments import json_ld
 from trainings.durations import SOURCE_LANGUAGE, duration_html
 from trainings.localised import lang_attribute
@@ -174,14 +174,23 @@ def duration(text: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def session_state(context, session, show_actions=False) -> str:
-    """A session's places and status (_session_state.html); while a skeleton renders, a hole
-    that each request fills with the live numbers (catalogue/public/fragments.py)."""
+def session_line(context, session, show_course=False, show_actions=False) -> SafeString:
+    """A session as the home and course pages list it (catalogue/public/session_lines.py).
+    Its places and status: while a skeleton renders, a hole that each request fills with the
+    live numbers (catalogue/public/fragments.py)."""
     state = fragments.session_state(session, bool(show_actions))
     holes = context.get("fragment_holes")
     if holes is not None:
-        return holes.add(fragments.StateHole(state, bool(show_actions)))
-    return fragments.render_state(state, bool(show_actions))
+        state_html = holes.add(fragments.StateHole(state, bool(show_actions)))
+    else:
+        state_html = fragments.render_state(state, bool(show_actions))
+    html, untranslated = session_lines.render_session(
+        session, state_html, show_course=bool(show_course), show_actions=bool(show_actions)
+    )
+    request = context.get("request")
+    if untranslated and request is not None:
+        request.shows_untranslated = True
+    return mark_safe(html)
 
 
 class UnlessOpenSessionNode(template.Node):
