@@ -206,10 +206,11 @@ def test_an_enrolment_post_reads_no_course_row_and_no_column_twice(client):
         if q["sql"].startswith("SELECT") and "django_session" not in q["sql"]
     ]
     assert not any("search_text" in sql or '"summary"' in sql for sql in reads)
-    # The session before the lock and under it, organisation, counts, duplicate check, days.
+    # The session before the lock and under it, organisation, counts with the duplicate
+    # check (one query), days.
     session_reads = [sql for sql in reads if sql.startswith('SELECT "trainings_session"')]
     assert len(session_reads) == 2, session_reads
-    assert len(reads) == 6, "\n".join(sql[:90] for sql in reads)
+    assert len(reads) == 5, "\n".join(sql[:90] for sql in reads)
 
 
 # Self-service --------------------------------------------------------------------------------
