@@ -137,6 +137,8 @@ class CatalogueIndex:
     # Learning paths, profiles and resources a search also matches: language -> candidates
     # (trainings.search.other_candidates; a handful of rows, bumped as the courses are).
     others: dict[str, list] = field(default_factory=dict)
+    # (facet, language) -> its options as (slug, label, option), in display order.
+    option_order: dict[tuple[str, str], list] = field(default_factory=dict)
 
     def is_current(self, version: tuple, now: datetime.datetime) -> bool:
         return self.version == version and now < self.valid_until
@@ -240,15 +242,10 @@ class CatalogueIndex:
         for name in TAXONOMIES:
             base = without[name]
             entries = [
-                (option.slug, option.label(language), (base & option.bits).bit_count(), option)
-                for option in self.taxonomies[name].values()
+                (slug, label, (base & option.bits).bit_count())
+                for slug, label, option in self.options_in_order(name, language)
             ]
-            entries.sort(key=lambda item: (item[3].sort, item[1].lower()))
-            taxonomy_facets[name] = Facet(
-                name,
-                labels[name],
-                options_of(name, [(slug, label, count) for slug, label, count, _o in entries]),
-            )
+            taxonomy_facets[name] = Facet(name, labels[name], options_of(name, entries))
         level_labels = dict(Level.choices)
         level = Facet(
             "level",
@@ -322,6 +319,20 @@ class CatalogueIndex:
             city,
         ]
         return [facet for facet in facets if facet.options]
+
+    def options_in_order(self, facet: str, language: str) -> list:
+        """A taxonomy's options as the filters list them, (slug, label, option), sorted
+        once per language."""
+        key = (facet, language)
+        ordered = self.option_order.get(key)
+        if ordered is None:
+            entries = [
+                (option.slug, option.label(language), option)
+                for option in self.taxonomies[facet].values()
+            ]
+            entries.sort(key=lambda item: (item[2].sort, item[1].lower()))
+            ordered = self.option_order[key] = entries
+        return ordered
 
     # -- pages -----------------------------------------------------------------------------
 

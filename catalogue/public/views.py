@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -27,6 +26,7 @@ from catalogue.public import facet_index, fragments
 from catalogue.public.cards import cards_for, render_card
 from catalogue.public.filters import FACET_NAMES, CourseFilter
 from catalogue.public.structured_data import catalogue_data, course_data
+from catalogue.templatetags.catalogue_tags import facets_html
 from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import LocalisedOrder, translated_columns
 from trainings.models import (
@@ -249,8 +249,7 @@ def render_sidebar(facets) -> Sidebar:
         for facet in facets
         for option in facet.options
     }
-    html = render_to_string("catalogue/partials/_facets.html", {"facets": facets})
-    return Sidebar(mark_safe(html), labels)
+    return Sidebar(facets_html(facets), labels)
 
 
 class IndexedResults:

@@ -94,27 +94,58 @@ def jsonld(data) -> str:
     return json_ld(data)
 
 
-@register.simple_tag
+def facets_html(facets) -> SafeString:
+    """The catalogue's filters: per facet a fieldset with its options, the long ones with
+    their most used options first and the rest behind "show n more" (Facet.head and tail).
+    In Python, as facet_options: the template loop cost more than the options in it."""
+    out = []
+    for facet in facets:
+        label = str(facet.label)
+        out.append(
+            f'<fieldset class="facet"><legend>{escape(label)}</legend>'
+            f"<ul>{facet_options(facet, facet.head)}</ul>"
+        )
+        if facet.tail:
+            more = translation.gettext("Toon nog %(n)s") % {"n": len(facet.tail)}
+            opened = " open" if facet.tail_has_selection else ""
+            out.append(
+                f'<details class="facet__more" data-key="more-{escape(facet.name)}"{opened}>'
+                f'<summary>{more}<span class="visually-hidden"> — {escape(label.lower())}</span>'
+                f"</summary><ul>{facet_options(facet, facet.tail)}</ul></details>"
+            )
+        out.append("</fieldset>")
+    return mark_safe("".join(out))
+
+
 def facet_options(facet, options) -> str:
     """The checkboxes of a facet's options as list items.
 
     Built in Python rather than with a template loop: a large catalogue has hundreds of
     options (every provider), and this is the most repeated markup on the catalogue page.
     Escaped with the standard library's html.escape, which is what Django's escape() does,
-    without a SafeString per value.
+    without a SafeString per value. What an option shows besides its count and whether it is
+    chosen is built once (_option_parts).
     """
-    trainings = escape(translation.gettext("trainingen"))
-    name = escape(facet.name)
+    trainings = translation.gettext("trainingen")
+    name = facet.name
+    parts = [_option_parts(name, option.value, str(option.label)) for option in options]
+    end = f'<span class="visually-hidden"> {escape(trainings)}</span>)</span></label></li>'
     return mark_safe(
         "".join(
-            f'<li><input type="checkbox" form="filters" id="{_option_id(facet.name, option.value)}"'
-            f' name="{name}" value="{escape(option.value)}"'
-            f"{' checked' if option.selected else ''}>"
-            f'<label for="{_option_id(facet.name, option.value)}">{escape(str(option.label))}'
-            f' <span class="facet__count">({option.count}'
-            f'<span class="visually-hidden"> {trainings}</span>)</span></label></li>'
-            for option in options
+            f"{start}{' checked' if option.selected else ''}{label}{option.count}{end}"
+            for (start, label), option in zip(parts, options, strict=True)
         )
+    )
+
+
+@lru_cache(maxsize=16384)
+def _option_parts(facet: str, value: str, label: str) -> tuple[str, str]:
+    """An option's markup before "checked" and between it and the count."""
+    option_id = _option_id(facet, value)
+    return (
+        f'<li><input type="checkbox" form="filters" id="{option_id}"'
+        f' name="{escape(facet)}" value="{escape(value)}"',
+        f'><label for="{option_id}">{escape(label)} <span class="facet__count">(',
     )
 
 
@@ -191,6 +222,42 @@ def session_line(context, session, show_course=False, show_actions=False) -> Saf
     if untranslated and request is not None:
         request.shows_untranslated = True
     return mark_safe(html)
+
+
+# Markup rendered once per language and site address ({% per_language %}), by name.
+_per_language: dict[tuple, str] = {}
+
+
+class PerLanguageNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        if settings.DEBUG:  # a template edited while the dev server runs shows at once
+            return self.nodelist.render(context)
+        request = context.get("request")
+        site = (request.scheme, request.get_host()) if request is not None else None
+        key = (self.origin.name if self.origin else "", self.name, translation.get_language(), site)
+        html = _per_language.get(key)
+        if html is None:
+            html = _per_language[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def per_language(parser, token):
+    """{% per_language "name" %}…{% end_per_language %}: markup that depends on nothing but
+    the language and the site's address (static files, fixed links, translated text), rendered
+    once per process for each and then reused. Nothing that varies per page or visitor may be
+    inside: a page's path, the user, a form."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(
+            'per_language takes a quoted name: {% per_language "x" %}'
+        )
+    nodelist = parser.parse(("end_per_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(bits[1][1:-1], nodelist)
 
 
 class UnlessOpenSessionNode(template.Node):
