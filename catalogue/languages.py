@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_urlconf, translate_url
+from django.urls import NoReverseMatch, get_urlconf, reverse, translate_url
 from django.utils import translation
 
 
@@ -18,6 +18,24 @@ def url_in_language(url: str, language: str) -> str:
     path, mark, query = url.partition("?")
     urlconf = (settings.ROOT_URLCONF, get_urlconf())
     return _path_in_language(path, language, urlconf) + mark + query
+
+
+def request_in_languages(request, url: str) -> dict[str, str]:
+    """`url` (this request's path, maybe with another query) in each language of the site,
+    as url_in_language gives it; without resolving the path again when it is the request's
+    own: a course page shown for the first time resolved it three times."""
+    path, mark, query = url.partition("?")
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.url_name or path != request.path:
+        return {code: url_in_language(url, code) for code, _name in settings.LANGUAGES}
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                urls[code] = path
+    return {code: found + mark + query for code, found in urls.items()}
 
 
 @lru_cache(maxsize=8192)

@@ -10,7 +10,7 @@ from django.utils import formats, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
-from catalogue.languages import url_in_language
+from catalogue.languages import request_in_languages
 from catalogue.public import fragments, session_lines
 from catalogue.public.fragments import json_ld
 from trainings.durations import SOURCE_LANGUAGE, duration_html
@@ -48,7 +48,7 @@ def language_versions(context) -> dict:
         return {}
     path = context.get("canonical_path") or request.path
     origin = f"{request.scheme}://{request.get_host()}"
-    urls = {code: url_in_language(path, code) for code, _name in settings.LANGUAGES}
+    urls = request_in_languages(request, path)
     if len(set(urls.values())) == 1:
         return {}
     return {

@@ -4,9 +4,10 @@ kept per path (catalogue.languages.url_in_language)."""
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
+from django.urls import resolve
 from django.utils import translation
 
-from catalogue.languages import url_in_language
+from catalogue.languages import path_language, request_in_languages, url_in_language
 from catalogue.templatetags import catalogue_tags
 
 TEMPLATE = (
@@ -62,3 +63,18 @@ def test_a_page_in_another_language_keeps_its_query_and_its_own_path():
     assert url_in_language("/en/trainingen/voorlezen/", "en") == "/en/trainingen/voorlezen/"
     # Not a page per language: as it was given.
     assert url_in_language("/robots.txt?x=1", "fr") == "/robots.txt?x=1"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/trainingen/voorlezen/", "/fr/trainingen/voorlezen/", "/en/trainingen/", "/", "/fr/"],
+)
+def test_a_request_in_each_language_as_url_in_language_gives_it(path):
+    request = RequestFactory().get(path)
+    with translation.override(path_language(path)):  # as the locale middleware has it
+        request.resolver_match = resolve(path)
+    for url in (path, path + "?theme=lezen&page=2"):
+        expected = {code: url_in_language(url, code) for code in ("nl", "fr", "en")}
+        assert request_in_languages(request, url) == expected
+    # Another path than the request's (a canonical one): resolved as url_in_language does.
+    assert request_in_languages(request, "/trainingen/")["fr"] == "/fr/trainingen/"
