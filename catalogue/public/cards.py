@@ -53,12 +53,64 @@ class Card:
     url: str
 
 
-def render_card(course: Course) -> Card:
+@dataclass(frozen=True)
+class Words:
+    """The fixed text of a card in one language: looked up once per language, not a few
+    times a card (each gettext asks for the active language again)."""
+
+    in_development: str
+    expected_from: str
+    expected: str
+    provider: str
+    duration: str
+    price: str
+    book_at_provider: str
+    on_platform: str
+    on_other_platform: str
+    follow: str
+    not_planned: str
+    next_session: str
+    per_participant: str
+    free_under_condition: str
+    per_reserved_session: str
+    custom_session: str
+
+
+_words: dict[str, Words] = {}
+
+
+def card_words() -> Words:
+    """The cards' fixed text in the active language."""
+    language = translation.get_language()
+    found = _words.get(language)
+    if found is None:
+        found = _words[language] = Words(
+            in_development=gettext("In ontwikkeling"),
+            expected_from=gettext("Verwacht vanaf %(month)s"),
+            expected=gettext("Verwacht"),
+            provider=gettext("Aanbieder"),
+            duration=gettext("Duur"),
+            price=gettext("Prijs"),
+            book_at_provider=gettext("boeken bij de aanbieder"),
+            on_platform=gettext("op %(platform)s"),
+            on_other_platform=gettext("op een ander leerplatform"),
+            follow=gettext("Volgen"),
+            not_planned=gettext("nog niet gepland"),
+            next_session=gettext("Eerstvolgende sessie"),
+            per_participant=gettext("%(amount)s per deelnemer"),
+            free_under_condition=gettext("gratis onder voorwaarde"),
+            per_reserved_session=gettext("%(amount)s per gereserveerde sessie"),
+            custom_session=gettext("sessie op maat op aanvraag"),
+        )
+    return found
+
+
+def render_card(course: Course, words: Words | None = None) -> Card:
     """The card of a course with its labels (attach_labels) and prices, in the active
     language. Built in Python rather than by the template engine: a catalogue page shows up
     to 20 cards, and a template took about 0.5 ms a card (at 10 000 courses most cards of a
     filtered page are drawn for the first time)."""
-
+    words = words or card_words()
     url = course.get_absolute_url()
     # As {% fallback_lang %}: lang="nl" on text shown in Dutch.
     title_lang, summary_lang = lang_attribute(course, "title"), lang_attribute(course, "summary")
@@ -70,34 +122,34 @@ def render_card(course: Course) -> Card:
     labels = course.labels
     tags += (f'<span class="tag tag--quiet">{escape(f.name)}</span>' for f in labels.formats)
     if course.is_in_development:
-        tags.append(f'<span class="tag tag--notice">{gettext("In ontwikkeling")}</span>')
+        tags.append(f'<span class="tag tag--notice">{words.in_development}</span>')
     elif course.is_expected:
         if course.available_from:
             month = escape(formats.date_format(course.available_from, "F Y"))
-            expected = gettext("Verwacht vanaf %(month)s") % {"month": month}
+            expected = words.expected_from % {"month": month}
         else:
-            expected = gettext("Verwacht")
+            expected = words.expected
         tags.append(f'<span class="tag tag--notice">{expected}</span>')
     facts = []
     if labels.providers:
         names = ", ".join(escape(p.name) for p in labels.providers)
-        facts.append(_fact(gettext("Aanbieder"), names))
+        facts.append(_fact(words.provider, names))
     if course.duration:
-        facts.append(_fact(gettext("Duur"), duration_html(course.duration)))
+        facts.append(_fact(words.duration, duration_html(course.duration)))
     prices = course.prices.all()
     if prices:
-        facts.append(_fact(gettext("Prijs"), " · ".join(price_summary(p) for p in prices)))
+        facts.append(_fact(words.price, " · ".join(price_summary(p, words) for p in prices)))
     elif course.price_category:
         category = escape(course.get_price_category_display().lower())
-        facts.append(_fact(gettext("Prijs"), category))
+        facts.append(_fact(words.price, category))
     if course.runs_elsewhere:
         if course.delivery != Delivery.PLATFORM:
-            where = gettext("boeken bij de aanbieder")
+            where = words.book_at_provider
         elif course.platform_name:
-            where = gettext("op %(platform)s") % {"platform": escape(course.platform_name)}
+            where = words.on_platform % {"platform": escape(course.platform_name)}
         else:
-            where = gettext("op een ander leerplatform")
-        facts.append(_fact(gettext("Volgen"), where))
+            where = words.on_other_platform
+        facts.append(_fact(words.follow, where))
     else:
         starts = getattr(course, "next_session_at", None)
         if starts:
@@ -107,8 +159,8 @@ def render_card(course: Course) -> Card:
                 f"{escape(formats.date_format(starts, 'j F Y'))}</time>"
             )
         else:
-            when = gettext("nog niet gepland")
-        facts.append(_fact(gettext("Eerstvolgende sessie"), when))
+            when = words.not_planned
+        facts.append(_fact(words.next_session, when))
     html = mark_safe(
         '<article class="card">\n'
         f'  <h3 class="card__title"{title_lang}><a href="{escape(url)}">'
@@ -125,16 +177,17 @@ def _fact(term: str, description: str) -> str:
     return f"<div><dt>{term}</dt><dd>{description}</dd></div>"
 
 
-def price_summary(price: Price) -> str:
+def price_summary(price: Price, words: Words | None = None) -> str:
     """A price in a line of the card ("€ 25,00 per deelnemer")."""
+    words = words or card_words()
     if price.kind == Price.Kind.PER_PARTICIPANT:
-        return gettext("%(amount)s per deelnemer") % {"amount": escape(euro(price.amount))}
+        return words.per_participant % {"amount": escape(euro(price.amount))}
     if price.kind == Price.Kind.FREE_UNDER_CONDITION:
-        return gettext("gratis onder voorwaarde")
+        return words.free_under_condition
     if price.kind == Price.Kind.PER_RESERVED_SESSION:
         amount = escape(euro(price.amount))
-        return gettext("%(amount)s per gereserveerde sessie") % {"amount": amount}
-    return gettext("sessie op maat op aanvraag")
+        return words.per_reserved_session % {"amount": amount}
+    return words.custom_session
 
 
 # What a card shows of its courses, compiled to SQL once per number of courses.
@@ -182,10 +235,11 @@ def cards_for(ids: list[int], index=None) -> list[Card]:
                 found[pk] = card
     missing = [pk for pk in ids if pk not in found]
     if missing:
+        words = card_words()
         for course in load_courses(missing, index):
             if index is not None:
                 course.next_session_at = index.next_session.get(course.pk)
-            card = render_card(course)
+            card = render_card(course, words)
             found[course.pk] = card
             if index is not None:
                 if len(index.cards) >= CARDS_KEPT:
