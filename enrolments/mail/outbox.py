@@ -17,7 +17,7 @@ import logging
 from django.conf import settings
 from django.core import mail
 from django.db import DatabaseError, transaction
-from django.db.models import F, Min, Q
+from django.db.models import Case, F, Min, Q, When
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -81,18 +81,27 @@ def ask_worker(pk: int) -> None:
 
 @db_task(retries=0)
 def send_task(pk: int) -> None:
-    send_due(pks=[pk])
+    """Send the mail `pk` and, over the same connection, whatever else is due (oldest first,
+    up to BATCH). When many people enrol at once the first tasks send the mails in batches,
+    one SMTP connection each, and the tasks after them find their mail sent: nothing to do
+    but one short query. The claim keeps two worker threads from sending a mail twice."""
+    send_due(pks=[pk], with_others=True)
 
 
-def _claim(pks: list[int] | None, limit: int, now: datetime.datetime) -> list[QueuedEmail]:
+def _claim(
+    pks: list[int] | None, limit: int, now: datetime.datetime, with_others: bool = False
+) -> list[QueuedEmail]:
     with transaction.atomic():
         due = QueuedEmail.objects.filter(
             status__in=DUE, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now
         )
-        if pks is not None:
+        order = ["created_at", "pk"]
+        if pks is not None and with_others:  # these first, then the oldest others
+            order.insert(0, Case(When(pk__in=pks, then=0), default=1))
+        elif pks is not None:
             due = due.filter(pk__in=pks)
         ids = list(
-            due.order_by("created_at", "pk")
+            due.order_by(*order)
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[:limit]
         )
@@ -114,12 +123,17 @@ def _failed(message: QueuedEmail, error: str, now: datetime.datetime) -> None:
 
 
 def send_due(
-    pks: list[int] | None = None, limit: int = BATCH, now: datetime.datetime | None = None
+    pks: list[int] | None = None,
+    limit: int = BATCH,
+    now: datetime.datetime | None = None,
+    *,
+    with_others: bool = False,
 ) -> tuple[int, int]:
-    """Claim up to `limit` due mails (these `pks` only, if given), render and send them over
-    one connection. Returns (sent, failed). Safe to run in several processes at once."""
+    """Claim up to `limit` due mails (these `pks` only, if given; with_others: these first,
+    then the oldest others), render and send them over one connection. Returns (sent,
+    failed). Safe to run in several processes at once."""
     now = now or timezone.now()
-    messages = _claim(pks, limit, now)
+    messages = _claim(pks, limit, now, with_others)
     if not messages:
         return 0, 0
     sent = failed = 0

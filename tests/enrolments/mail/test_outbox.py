@@ -109,3 +109,42 @@ def test_send_queued_mail_command_reports_what_it_sent():
     call_command("send_queued_mail", stdout=out)
     assert out.getvalue() == "Verstuurd: 1; opnieuw mislukt: 0.\n"
     assert len(mail.outbox) == 1
+
+
+def test_a_mails_task_sends_what_else_is_due_over_the_same_connection(settings):
+    """Many people enrolling at once queue a task per mail: the first task sends its own
+    mail and the others due, over one connection; the tasks after it find nothing to do."""
+    from enrolments.mail.outbox import send_task
+
+    first, second, third = QueuedEmailFactory.create_batch(3)
+    later = QueuedEmailFactory(status=FAILED, attempts=1)
+    QueuedEmail.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    opened = []
+    real = mail.get_connection
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    with mock.patch("enrolments.mail.outbox.mail.get_connection", side_effect=counting):
+        send_task.call_local(second.pk)
+        assert len(opened) == 1
+        # Its own mail and the others due, oldest first; not one whose next try is ahead.
+        assert [sent.to for sent in mail.outbox] == [[first.to], [second.to], [third.to]]
+        send_task.call_local(first.pk)
+        send_task.call_local(third.pk)
+    assert len(mail.outbox) == 3 and len(opened) == 1
+    assert set(QueuedEmail.objects.values_list("status", flat=True)) == {SENT, FAILED}
+
+
+def test_a_mails_task_comes_first_even_behind_a_full_batch():
+    from enrolments.mail.outbox import BATCH, send_task
+
+    older = QueuedEmailFactory.create_batch(BATCH)
+    newest = QueuedEmailFactory()
+    send_task.call_local(newest.pk)
+    assert len(mail.outbox) == BATCH  # its own and the oldest BATCH - 1 others
+    assert mail.outbox[-1].to == [newest.to]
+    assert QueuedEmail.objects.get(pk=older[-1].pk).status == QueuedEmail.Status.PENDING
