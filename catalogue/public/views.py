@@ -25,8 +25,8 @@ from catalogue.languages import url_in_language
 from catalogue.public import facet_index, fragments
 from catalogue.public.cards import cards_for, render_card
 from catalogue.public.filters import FACET_NAMES, CourseFilter
+from catalogue.public.sidebar import facets_html
 from catalogue.public.structured_data import catalogue_data, course_data
-from catalogue.templatetags.catalogue_tags import facets_html
 from enrolments.mail.outbox import oldest_unsent_age
 from trainings.localised import LocalisedOrder, translated_columns
 from trainings.models import (
