@@ -262,11 +262,6 @@ class SessionState:
         return max(self.min_participants - self.registered_count, 0)
 
 
-def render_state(state: SessionState, show_actions: bool) -> str:
-    """The session__state block (catalogue/public/session_lines.py)."""
-    return session_lines.render_state(state, bool(show_actions))
-
-
 def session_state(session, show_actions: bool) -> SessionState:
     """The state of a session loaded with its days, location and registered_count."""
     days = session.days.all()
@@ -301,7 +296,7 @@ class StateHole:
             registered_count=session.registered_count,
             is_open_for_registration=session.is_open(now),
         )
-        return render_state(state, self.show_actions)
+        return session_lines.render_state(state, self.show_actions)
 
 
 @dataclass(frozen=True)

@@ -108,10 +108,15 @@ def fallback_lang(context, obj, field: str) -> str:
     if obj is None:
         return ""
     attribute = lang_attribute(obj, field)
-    request = context.get("request")
-    if attribute and request is not None:
-        request.shows_untranslated = True
+    _note_untranslated(context, bool(attribute))
     return mark_safe(attribute)
+
+
+def _note_untranslated(context, untranslated: bool) -> None:
+    """Remember on the request that the page shows some text in Dutch ({% fallback_note %})."""
+    request = context.get("request")
+    if untranslated and request is not None:
+        request.shows_untranslated = True
 
 
 @register.inclusion_tag("catalogue/partials/_fallback_note.html", takes_context=True)
@@ -128,9 +133,7 @@ def course_card(context, course) -> SafeString:
     from catalogue.public.cards import render_card  # cards.py uses this module's euro
 
     card = render_card(course)
-    request = context.get("request")
-    if card.untranslated and request is not None:
-        request.shows_untranslated = True
+    _note_untranslated(context, card.untranslated)
     return card.html
 
 
@@ -151,13 +154,11 @@ def session_line(context, session, show_course=False, show_actions=False) -> Saf
     if holes is not None:
         state_html = holes.add(fragments.StateHole(state, bool(show_actions)))
     else:
-        state_html = fragments.render_state(state, bool(show_actions))
+        state_html = session_lines.render_state(state, bool(show_actions))
     html, untranslated = session_lines.render_session(
         session, state_html, show_course=bool(show_course), show_actions=bool(show_actions)
     )
-    request = context.get("request")
-    if untranslated and request is not None:
-        request.shows_untranslated = True
+    _note_untranslated(context, untranslated)
     return mark_safe(html)
 
 
