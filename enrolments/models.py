@@ -33,9 +33,15 @@ def mail_language_field(help_text=""):
     )
 
 
+def active_condition() -> Q:
+    """What makes an enrolment active (not cancelled), as a condition a query can also count
+    or aggregate with."""
+    return ~Q(status=Enrolment.Status.CANCELLED)
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def active(self) -> EnrolmentQuerySet:
-        return self.exclude(status=Enrolment.Status.CANCELLED)
+        return self.filter(active_condition())
 
     def registered(self) -> EnrolmentQuerySet:
         """The people who have a place (not waiting, not cancelled)."""

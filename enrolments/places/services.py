@@ -30,6 +30,7 @@ from enrolments.models import (
     EnrolmentGroup,
     Organisation,
     QueuedEmail,
+    active_condition,
     organisation_key,
 )
 from enrolments.places.notices import queue_notice
@@ -163,7 +164,7 @@ PLACEMENT = Precompiled(
             organisation=Count("pk", filter=Q(status=REGISTERED, organisation_key=organisation)),
             existing=Min(
                 "pk",
-                filter=~Q(status=Enrolment.Status.CANCELLED) & Q(email_lower=Lower(Value(email))),
+                filter=active_condition() & Q(email_lower=Lower(Value(email))),
             ),
         )
         .values_list("registered", "waitlisted", "organisation", "existing")
