@@ -1,5 +1,7 @@
+import gzip
 import logging
 import re
+import secrets
 import sys
 import uuid
 from contextvars import ContextVar
@@ -219,6 +221,21 @@ class FaultMiddleware:
 
 
 MESSAGES_COOKIE = CookieStorage.cookie_name
+# zlib's fast strategy (levels 1-3) at its best: a catalogue page (about 100 KB of HTML)
+# compresses in 0.5 ms against 1.3 ms at Django's level 6, for 10 % more bytes (12.8 KB
+# against 11.6). nginx compresses at level 1 unless told otherwise.
+GZIP_LEVEL = 3
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def compress_page(content: bytes) -> bytes:
+    """content gzipped at GZIP_LEVEL, with a random file name of random length in the
+    header as Django writes it (every answer's length changes a little: against BREACH)."""
+    compressed = gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
+    header = bytearray(compressed[:10])
+    header[3] = gzip.FNAME
+    name = secrets.token_hex(secrets.randbelow(50) + 1).encode() + b"\x00"
+    return bytes(header) + name + compressed[10:]
 
 
 class PublicGZipMiddleware(GZipMiddleware):
@@ -246,4 +263,21 @@ class PublicGZipMiddleware(GZipMiddleware):
             or "no-store" in cache_control
         ):
             return response
-        return super().process_response(request, response)
+        if response.streaming:
+            return super().process_response(request, response)
+        # As GZipMiddleware does, at GZIP_LEVEL.
+        if len(response.content) < 200 or response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        compressed = compress_page(response.content)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):  # a strong ETag of the uncompressed page
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
