@@ -10,22 +10,41 @@ ones the templates had, so the translations stay).
 
 from __future__ import annotations
 
+import datetime
+import functools
 from html import escape
 
-from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
+from catalogue.reversing import reverse_one
 from trainings.localised import lang_attribute
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value, format_: str, language: str | None) -> str:
+    """A date or a time of day as the active language writes it (about 25 µs each with
+    Django's formats; a page lists the same few days again and again)."""
+    if isinstance(value, datetime.date):
+        return escape(formats.date_format(value, format_))
+    return escape(formats.time_format(value, format_))
 
 
 def _date(value, format_: str) -> str:
     """As the template filter `date`: nothing for no date."""
-    return escape(formats.date_format(value, format_)) if value else ""
+    if not value:
+        return ""
+    if type(value) is not datetime.date:  # a datetime: its time zone counts too
+        return escape(formats.date_format(value, format_))
+    return _formatted(value, format_, get_language())
 
 
 def _time(value) -> str:
-    return escape(formats.time_format(value, "H:i")) if value is not None else ""
+    if value is None:
+        return ""
+    if type(value) is not datetime.time or value.tzinfo is not None:
+        return escape(formats.time_format(value, "H:i"))
+    return _formatted(value, "H:i", get_language())
 
 
 def _p(css: str, text: str) -> str:
@@ -51,8 +70,8 @@ def render_state(state, show_actions: bool) -> str:
         where = "" if state.is_online else f", {escape(state.city)}"
         label = gettext("Op de wachtlijst") if state.is_full else gettext("Inschrijven")
         group = gettext("Collega's samen inschrijven")
-        enrol = reverse("enrolments:enrol", args=[state.pk])
-        group_enrol = reverse("enrolments:group-enrol", args=[state.pk])
+        enrol = reverse_one("enrolments:enrol", state.pk)
+        group_enrol = reverse_one("enrolments:group-enrol", state.pk)
         parts.append(
             f'<a class="button session__action" href="{enrol}">{label}'
             f'<span class="visually-hidden"> — {first_date}{where}</span></a>'
@@ -104,7 +123,7 @@ def render_session(session, state_html: str, *, show_course: bool, show_actions:
         parts.append(_p("session__note", gettext("Gereserveerd voor één organisatie")))
     if show_actions and not cancelled:
         first_date = _date(days[0].date, "j F Y") if days else ""
-        calendar = reverse("catalogue:session-calendar", args=[session.pk])
+        calendar = reverse_one("catalogue:session-calendar", session.pk)
         label = gettext("Toevoegen aan agenda")
         parts.append(
             f'<p class="session__calendar"><a href="{calendar}" rel="nofollow">{label}'

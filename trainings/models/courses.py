@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.reversing import reverse_one
 from trainings import terms
 from trainings.fields import URLField
 from trainings.localised import LocalisedOrder
@@ -209,7 +209,7 @@ class Course(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:course-detail", kwargs={"slug": self.slug})
+        return reverse_one("catalogue:course-detail", self.slug)
 
     def clean(self):
         super().clean()

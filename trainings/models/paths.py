@@ -3,9 +3,9 @@ resources to download or open with a course or profile."""
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.reversing import reverse_one
 from trainings.fields import URLField
 from trainings.localised import LocalisedOrder
 from trainings.models.courses import Course
@@ -32,7 +32,7 @@ class Profile(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:profile-detail", kwargs={"slug": self.slug})
+        return reverse_one("catalogue:profile-detail", self.slug)
 
 
 class LearningPath(models.Model):
@@ -65,7 +65,7 @@ class LearningPath(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:path-detail", kwargs={"slug": self.slug})
+        return reverse_one("catalogue:path-detail", self.slug)
 
     @property
     def is_available(self) -> bool:

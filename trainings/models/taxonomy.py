@@ -3,9 +3,9 @@ audiences, formats, themes, and the choices a course picks from."""
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.reversing import reverse_one
 from trainings.fields import URLField
 
 
@@ -117,7 +117,7 @@ class Theme(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('catalogue:course-list')}?theme={self.slug}"
+        return f"{reverse_one('catalogue:course-list')}?theme={self.slug}"
 
 
 class Level(models.TextChoices):
