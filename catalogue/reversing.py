@@ -13,6 +13,9 @@ from __future__ import annotations
 import functools
 import re
 
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
@@ -45,8 +48,16 @@ def reverse_one(name: str, value: int | str | None = None) -> str:
         mark = SLUG_MARK
     else:
         return reverse(name, args=[value])
-    parts = _parts(name, mark, get_language(), get_script_prefix(), get_urlconf())
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    parts = _parts(name, mark, get_language(), get_script_prefix(), urlconf)
     if parts is None:
         return reverse(name, args=[value])
     before, after = parts
     return before if value is None else f"{before}{value}{after}"
+
+
+@receiver(setting_changed)
+def _settings_changed(setting, **kwargs):
+    """As Django forgets its own URL caches when a test changes what addresses depend on."""
+    if setting in {"ROOT_URLCONF", "LANGUAGE_CODE", "LANGUAGES", "FORCE_SCRIPT_NAME"}:
+        _parts.cache_clear()

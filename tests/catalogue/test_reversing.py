@@ -59,12 +59,13 @@ def test_other_arguments_go_to_reverse_itself():
         reverse_one("no-such-name", 3)
 
 
-@override_settings(ROOT_URLCONF="bench.urls")
 def test_another_url_configuration_is_its_own():
-    # bench.urls adds a page to the site's own; its addresses are found in it.
-    assert reverse_one("catalogue:course-detail", "abc") == reverse(
-        "catalogue:course-detail", args=["abc"]
-    )
+    # Outside a request too: reverse() then reads ROOT_URLCONF, and so does reverse_one.
+    assert reverse_one("catalogue:course-detail", "abc") == "/trainingen/abc/"
+    with override_settings(ROOT_URLCONF="tests.catalogue.other_urls"):
+        assert reverse_one("catalogue:course-detail", "abc") == "/elders/abc/"
+        assert reverse_one("catalogue:course-list") == "/elders/"
+    assert reverse_one("catalogue:course-detail", "abc") == "/trainingen/abc/"
 
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
