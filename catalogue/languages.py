@@ -6,6 +6,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, get_urlconf, reverse, translate_url
 from django.utils import translation
 
+from catalogue.reversing import reverse_one
+
 
 def path_language(path: str) -> str:
     """The language a path is in: its prefix, else Dutch."""
@@ -28,11 +30,15 @@ def request_in_languages(request, url: str) -> dict[str, str]:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.url_name or path != request.path:
         return {code: url_in_language(url, code) for code, _name in settings.LANGUAGES}
+    values = [*match.args, *match.kwargs.values()]
     urls = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             try:
-                urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+                if len(values) <= 1:  # most pages: none, or a slug or an id
+                    urls[code] = reverse_one(match.view_name, *values)
+                else:
+                    urls[code] = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
             except NoReverseMatch:
                 urls[code] = path
     return {code: found + mark + query for code, found in urls.items()}

@@ -67,7 +67,15 @@ def test_a_page_in_another_language_keeps_its_query_and_its_own_path():
 
 @pytest.mark.parametrize(
     "path",
-    ["/trainingen/voorlezen/", "/fr/trainingen/voorlezen/", "/en/trainingen/", "/", "/fr/"],
+    [
+        "/trainingen/voorlezen/",
+        "/fr/trainingen/voorlezen/",
+        "/en/trainingen/",
+        "/",
+        "/fr/",
+        "/sessies/12.ics",
+        "/en/sessies/12/inschrijven/",
+    ],
 )
 def test_a_request_in_each_language_as_url_in_language_gives_it(path):
     request = RequestFactory().get(path)
