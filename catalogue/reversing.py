@@ -16,7 +16,7 @@ import re
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 # Stand-ins for the argument: reverse() accepts them wherever it accepts an int or a slug.
@@ -28,10 +28,13 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 @functools.lru_cache(maxsize=256)
 def _parts(name: str, mark, language, prefix: str, urlconf) -> tuple[str, str] | None:
     """The address of `name` around its argument, or None when the mark does not appear in
-    it exactly once."""
+    it exactly once or the URL takes no such argument (reverse() then answers for it)."""
     if mark is None:
         return reverse(name, urlconf=urlconf), ""
-    url = reverse(name, args=[mark], urlconf=urlconf)
+    try:
+        url = reverse(name, args=[mark], urlconf=urlconf)
+    except NoReverseMatch:
+        return None
     before, found, after = url.partition(str(mark))
     if not found or str(mark) in after:
         return None

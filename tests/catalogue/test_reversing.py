@@ -57,6 +57,8 @@ def test_other_arguments_go_to_reverse_itself():
         reverse_one("enrolments:enrol", -1)
     with pytest.raises(NoReverseMatch):
         reverse_one("no-such-name", 3)
+    # An id written as text, as reverse() takes it too.
+    assert reverse_one("enrolments:enrol", "12") == reverse("enrolments:enrol", args=["12"])
 
 
 def test_another_url_configuration_is_its_own():
