@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, get_urlconf, reverse, translate_url
 from django.utils import translation
 
-from catalogue.reversing import reverse_one
+from trainings.reversing import reverse_one
 
 
 def path_language(path: str) -> str:

@@ -17,8 +17,8 @@ from html import escape
 from django.utils import formats
 from django.utils.translation import get_language, gettext, ngettext
 
-from catalogue.reversing import reverse_one
 from trainings.localised import lang_attribute
+from trainings.reversing import reverse_one
 
 
 @functools.lru_cache(maxsize=4096)

@@ -11,7 +11,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.reversing import reverse_one
 from trainings import terms
 from trainings.fields import URLField
 from trainings.localised import LocalisedOrder
@@ -29,6 +28,7 @@ from trainings.models.taxonomy import (
     working_days_field,
 )
 from trainings.querysets import CourseQuerySet
+from trainings.reversing import reverse_one
 
 
 class Course(models.Model):

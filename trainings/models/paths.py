@@ -5,11 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.reversing import reverse_one
 from trainings.fields import URLField
 from trainings.localised import LocalisedOrder
 from trainings.models.courses import Course
 from trainings.models.taxonomy import Lifecycle
+from trainings.reversing import reverse_one
 
 
 class Profile(models.Model):

@@ -5,8 +5,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.reversing import reverse_one
 from trainings.fields import URLField
+from trainings.reversing import reverse_one
 
 
 class Country(models.TextChoices):

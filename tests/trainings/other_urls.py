@@ -1,4 +1,4 @@
-"""Another URL configuration with the catalogue's names (tests of catalogue.reversing)."""
+"""Another URL configuration with the catalogue's names (tests of trainings.reversing)."""
 
 from django.http import HttpResponse
 from django.urls import include, path

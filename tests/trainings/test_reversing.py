@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import formats, translation
 
 from catalogue.public import session_lines
-from catalogue.reversing import reverse_one
+from trainings.reversing import reverse_one
 
 WITH_ONE_ARGUMENT = [
     ("catalogue:course-detail", ["basiscursus-digitale-overheid", "a", "x_1-2", "123"]),
@@ -64,7 +64,7 @@ def test_other_arguments_go_to_reverse_itself():
 def test_another_url_configuration_is_its_own():
     # Outside a request too: reverse() then reads ROOT_URLCONF, and so does reverse_one.
     assert reverse_one("catalogue:course-detail", "abc") == "/trainingen/abc/"
-    with override_settings(ROOT_URLCONF="tests.catalogue.other_urls"):
+    with override_settings(ROOT_URLCONF="tests.trainings.other_urls"):
         assert reverse_one("catalogue:course-detail", "abc") == "/elders/abc/"
         assert reverse_one("catalogue:course-list") == "/elders/"
     assert reverse_one("catalogue:course-detail", "abc") == "/trainingen/abc/"
