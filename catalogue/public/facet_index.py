@@ -464,10 +464,6 @@ def forget_oldest(kept: dict) -> None:
         del kept[next(iter(kept))]
 
 
-def count_of(mask: int, bits: int) -> int:
-    return (mask & bits).bit_count()
-
-
 def positions(mask: int) -> list[int]:
     """The set bits of an int, lowest first."""
     text = bin(mask)[:1:-1]

@@ -195,8 +195,9 @@ def send_due(
 
 
 def deliver(pk: int) -> bool:
-    """Send one queued mail now (also one that failed, or waits for its next try); True
-    when sent. Used by the admin's "send again"."""
+    """Send one queued mail now, in this process (also one that failed, or waits for its
+    next try); True when sent. The admin's "send again" makes mails due (make_due) and leaves
+    the sending to the worker; this is for a shell or a test."""
     make_due([pk])
     return send_due(pks=[pk])[0] == 1
 
