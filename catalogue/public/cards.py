@@ -9,19 +9,21 @@ ends when time alone changes the catalogue (a registration closing, a new day).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape  # what django.utils.html.escape does, without its lazy-text check
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import formats, timezone, translation
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+from modeltranslation.utils import resolution_order
 
-from catalogue.public.facet_index import CARDS_KEPT, forget_oldest
+from catalogue.public.facet_index import CARDS_KEPT, CardPrice, forget_oldest
 from catalogue.templatetags.catalogue_tags import euro
 from trainings.durations import duration_html
-from trainings.localised import lang_attribute, translated_columns
+from trainings.localised import translated_columns
 from trainings.models import Course, Price
-from trainings.models.taxonomy import Delivery
+from trainings.models.taxonomy import Delivery, Level, PriceCategory
 from trainings.precompiled import Precompiled
 from trainings.querysets import attach_labels
 
@@ -55,9 +57,13 @@ class Card:
 
 @dataclass(frozen=True)
 class Words:
-    """The fixed text of a card in one language: looked up once per language, not a few
-    times a card (each gettext asks for the active language again)."""
+    """What a card needs of one language, looked up once per language rather than a few
+    times a card (each gettext, each translated field, each date asks for the active
+    language again): the fixed text, the names of levels and price categories, and the order
+    in which a translated text falls back (the language itself, then Dutch)."""
 
+    language: str
+    fallbacks: tuple[str, ...]  # modeltranslation's resolution order for the language
     in_development: str
     expected_from: str
     expected: str
@@ -74,17 +80,22 @@ class Words:
     free_under_condition: str
     per_reserved_session: str
     custom_session: str
+    levels: dict[str, str]  # Level value -> its name, escaped
+    price_categories: dict[str, str]  # PriceCategory value -> its name in lower case, escaped
 
 
-_words: dict[str, Words] = {}
+_words: dict[tuple, Words] = {}
 
 
 def card_words() -> Words:
-    """The cards' fixed text in the active language."""
+    """What the cards need of the active language."""
     language = translation.get_language()
-    found = _words.get(language)
+    fallbacks = resolution_order(language)  # (language,) inside modeltranslation's fallbacks(False)
+    found = _words.get((language, fallbacks))
     if found is None:
-        found = _words[language] = Words(
+        found = _words[(language, fallbacks)] = Words(
+            language=language,
+            fallbacks=fallbacks,
             in_development=gettext("In ontwikkeling"),
             expected_from=gettext("Verwacht vanaf %(month)s"),
             expected=gettext("Verwacht"),
@@ -101,8 +112,23 @@ def card_words() -> Words:
             free_under_condition=gettext("gratis onder voorwaarde"),
             per_reserved_session=gettext("%(amount)s per gereserveerde sessie"),
             custom_session=gettext("sessie op maat op aanvraag"),
+            levels={value: escape(str(label)) for value, label in Level.choices},
+            price_categories={
+                value: escape(str(label).lower()) for value, label in PriceCategory.choices
+            },
         )
     return found
+
+
+def shown_text(obj, field: str, words: Words) -> tuple[str, str]:
+    """`obj.<field>` as modeltranslation's descriptor reads it in the words' language (the
+    first of its fallbacks with a text), and ` lang="nl"` when that text is not in the
+    language itself (as trainings.localised.lang_attribute says), else ""."""
+    for code in words.fallbacks:
+        value = getattr(obj, f"{field}_{code}", None)
+        if value is not None and value != "":
+            return value, "" if code == words.language else f' lang="{code}"'
+    return "", ""
 
 
 def render_card(course: Course, words: Words | None = None) -> Card:
@@ -113,19 +139,22 @@ def render_card(course: Course, words: Words | None = None) -> Card:
     words = words or card_words()
     url = course.get_absolute_url()
     # As {% fallback_lang %}: lang="nl" on text shown in Dutch.
-    title_lang, summary_lang = lang_attribute(course, "title"), lang_attribute(course, "summary")
+    title, title_lang = shown_text(course, "title", words)
+    summary, summary_lang = shown_text(course, "summary", words)
     tags = []
     if course.theme:
-        tags.append(f'<span class="tag">{escape(course.theme.name)}</span>')
+        theme = shown_text(course.theme, "name", words)[0]
+        tags.append(f'<span class="tag">{escape(theme)}</span>')
     if course.level:
-        tags.append(f'<span class="tag tag--quiet">{escape(course.get_level_display())}</span>')
+        level = words.levels.get(course.level) or escape(course.level)
+        tags.append(f'<span class="tag tag--quiet">{level}</span>')
     labels = course.labels
     tags += (f'<span class="tag tag--quiet">{escape(f.name)}</span>' for f in labels.formats)
     if course.is_in_development:
         tags.append(f'<span class="tag tag--notice">{words.in_development}</span>')
     elif course.is_expected:
         if course.available_from:
-            month = escape(formats.date_format(course.available_from, "F Y"))
+            month = _month(course.available_from, words.language)
             expected = words.expected_from % {"month": month}
         else:
             expected = words.expected
@@ -135,12 +164,15 @@ def render_card(course: Course, words: Words | None = None) -> Card:
         names = ", ".join(escape(p.name) for p in labels.providers)
         facts.append(_fact(words.provider, names))
     if course.duration:
-        facts.append(_fact(words.duration, duration_html(course.duration)))
+        facts.append(_fact(words.duration, _duration(course.duration, words.language)))
     prices = course.prices.all()
     if prices:
-        facts.append(_fact(words.price, " · ".join(price_summary(p, words) for p in prices)))
+        summaries = (_price(p.kind, p.amount, words.language) for p in prices)
+        facts.append(_fact(words.price, " · ".join(summaries)))
     elif course.price_category:
-        category = escape(course.get_price_category_display().lower())
+        category = words.price_categories.get(course.price_category)
+        if category is None:
+            category = escape(course.price_category.lower())
         facts.append(_fact(words.price, category))
     if course.runs_elsewhere:
         if course.delivery != Delivery.PLATFORM:
@@ -154,30 +186,59 @@ def render_card(course: Course, words: Words | None = None) -> Card:
         starts = getattr(course, "next_session_at", None)
         if starts:
             starts = timezone.localtime(starts)
-            when = (
-                f'<time datetime="{formats.date_format(starts, "c")}">'
-                f"{escape(formats.date_format(starts, 'j F Y'))}</time>"
-            )
+            when = _time_element(starts, starts.tzinfo, words.language)
         else:
             when = words.not_planned
         facts.append(_fact(words.next_session, when))
     html = mark_safe(
         '<article class="card">\n'
         f'  <h3 class="card__title"{title_lang}><a href="{escape(url)}">'
-        f"{escape(course.title)}</a></h3>\n"
+        f"{escape(title)}</a></h3>\n"
         f'  <p class="card__tags">{"".join(tags)}</p>\n'
-        f'  <p class="card__summary"{summary_lang}>{escape(course.summary)}</p>\n'
+        f'  <p class="card__summary"{summary_lang}>{escape(summary)}</p>\n'
         f'  <dl class="facts facts--inline">{"".join(facts)}</dl>\n'
         "</article>\n"
     )
-    return Card(html, bool(title_lang or summary_lang), course.title, url)
+    return Card(html, bool(title_lang or summary_lang), title, url)
 
 
 def _fact(term: str, description: str) -> str:
     return f"<div><dt>{term}</dt><dd>{description}</dd></div>"
 
 
-def price_summary(price: Price, words: Words | None = None) -> str:
+# Many cards share a duration, a price, a month or a next session's start: each is put into
+# words once per language (the language is part of every key; so is the time zone of a start,
+# as equal moments in two zones read differently).
+
+
+@lru_cache(maxsize=1024)
+def _duration(text: str, language: str) -> str:
+    with translation.override(language):
+        return duration_html(text)
+
+
+@lru_cache(maxsize=1024)
+def _price(kind: str, amount, language: str) -> str:
+    with translation.override(language):
+        return price_summary(CardPrice(kind, amount))
+
+
+@lru_cache(maxsize=256)
+def _month(day, language: str) -> str:
+    with translation.override(language):
+        return escape(formats.date_format(day, "F Y"))
+
+
+@lru_cache(maxsize=4096)
+def _time_element(starts, zone, language: str) -> str:
+    with translation.override(language):
+        return (
+            f'<time datetime="{formats.date_format(starts, "c")}">'
+            f"{escape(formats.date_format(starts, 'j F Y'))}</time>"
+        )
+
+
+def price_summary(price: Price | CardPrice, words: Words | None = None) -> str:
     """A price in a line of the card ("€ 25,00 per deelnemer")."""
     words = words or card_words()
     if price.kind == Price.Kind.PER_PARTICIPANT:

@@ -8,7 +8,13 @@ import pytest
 from django.utils import timezone, translation
 
 from catalogue.public.cards import load_courses, render_card
-from tests.factories import CourseFactory, FormatFactory, PriceFactory, ProviderFactory
+from tests.factories import (
+    CourseFactory,
+    FormatFactory,
+    PriceFactory,
+    ProviderFactory,
+    ThemeFactory,
+)
 from trainings.models import Delivery, Level, Lifecycle, Price, PriceCategory, Profile
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +150,40 @@ def test_a_profile_page_shows_the_cards_and_says_once_that_text_is_dutch(client)
     assert '<h3 class="card__title" lang="nl"><a href="/fr/trainingen/voorlezen/">' in html
     assert "25,00\xa0€ par participant" in html
     assert html.count('class="fallback-note"') == 1
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_a_card_reads_each_text_as_the_models_descriptors_do(language):
+    """The card reads the language columns itself (once per language, not per field); what it
+    shows must stay what modeltranslation's fallback gives: the language, else Dutch."""
+    theme = ThemeFactory(name="Leesbevordering", name_fr="Promotion de la lecture")
+    course = CourseFactory(
+        title="Voorlezen", title_en="Reading aloud", summary="Samen lezen.", theme=theme
+    )
+    course.summary_fr = "Lire ensemble."
+    course.level = Level.BASIC
+    course.save()
+    html = card(course, language).html
+    with translation.override(language):
+        course.refresh_from_db()
+        theme.refresh_from_db()
+        level = str(course.get_level_display())
+        assert f'<a href="{course.get_absolute_url()}">{course.title}</a>' in html
+        assert f">{course.summary}</p>" in html
+        assert f'<span class="tag">{theme.name}</span>' in html
+        assert f'<span class="tag tag--quiet">{level}</span>' in html
+    title_lang = ' lang="nl"' if language == "fr" else ""
+    summary_lang = ' lang="nl"' if language == "en" else ""
+    assert f'<h3 class="card__title"{title_lang}>' in html
+    assert f'<p class="card__summary"{summary_lang}>' in html
+
+
+def test_a_cards_next_session_follows_the_active_time_zone():
+    """Dates are put into words once per moment, language and time zone."""
+    course = CourseFactory()
+    starts = datetime.datetime(2027, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    in_brussels = card(course, "nl", next_session_at=starts).html
+    with timezone.override("America/New_York"):
+        in_new_york = card(course, "nl", next_session_at=starts).html
+    assert '<time datetime="2027-04-01T01:30:00+02:00">1 april 2027</time>' in in_brussels
+    assert '<time datetime="2027-03-31T19:30:00-04:00">31 maart 2027</time>' in in_new_york
