@@ -187,3 +187,42 @@ def test_a_cards_next_session_follows_the_active_time_zone():
         in_new_york = card(course, "nl", next_session_at=starts).html
     assert '<time datetime="2027-04-01T01:30:00+02:00">1 april 2027</time>' in in_brussels
     assert '<time datetime="2027-03-31T19:30:00-04:00">31 maart 2027</time>' in in_new_york
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_a_card_from_the_catalogue_index_is_the_card_from_the_model(language):
+    """With the catalogue index, a card is drawn from a row of its columns (CardCourse) and
+    the index's prices and labels; without it, from a Course: the same HTML."""
+    from catalogue.public import facet_index
+    from catalogue.public.cards import cards_for
+
+    theme = ThemeFactory(name="Leesbevordering", name_fr="Promotion de la lecture")
+    courses = [
+        CourseFactory(
+            title="Voorlezen",
+            title_fr="Lire à voix haute",
+            summary="Samen lezen.",
+            summary_en="Reading together.",
+            theme=theme,
+            level=Level.ADVANCED,
+            duration="2 dagdelen",
+            formats=[FormatFactory(name="Klassikaal", name_en="Classroom")],
+            providers=[ProviderFactory(name="Bieb <Oost>")],
+        ),
+        CourseFactory(price_category=PriceCategory.FREE, status=Lifecycle.IN_DEVELOPMENT),
+        CourseFactory(
+            delivery=Delivery.PLATFORM, external_url="https://x.example", platform_name="Campus"
+        ),
+    ]
+    PriceFactory(course=courses[0], kind=Price.Kind.PER_PARTICIPANT, amount="95.00")
+    ids = [course.pk for course in courses]
+    with translation.override(language):
+        index = facet_index.build_index()
+        from_index = cards_for(ids, index)
+        from_models = []
+        for course in load_courses(ids):
+            course.next_session_at = index.next_session.get(course.pk)
+            from_models.append(render_card(course))
+    assert [card.html for card in from_index] == [card.html for card in from_models]
+    assert [card.untranslated for card in from_index] == [c.untranslated for c in from_models]
+    assert len(from_index) == 3
