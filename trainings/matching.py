@@ -108,14 +108,18 @@ def vector_field(language: str) -> str:
     return f"search_vector_{language}"
 
 
-def text_search_query(words: list[str], language: str) -> SearchQuery:
-    """Every word as a prefix, in the language's configuration. Dutch words also try the
+def tsquery_text(words: list[str], language: str) -> str:
+    """Every word as a prefix, for the language's configuration. Dutch words also try the
     light stem, which Dutch stemming alone does not always reach ("bibliotheken")."""
     parts = []
     for word in words:
         forms = dict.fromkeys([word, stem(word)] if language == DEFAULT_LANGUAGE else [word])
         parts.append("(" + " | ".join(f"{form}:*" for form in forms) + ")")
-    return SearchQuery(" & ".join(parts), search_type="raw", config=CONFIGS[language])
+    return " & ".join(parts)
+
+
+def text_search_query(words: list[str], language: str) -> SearchQuery:
+    return SearchQuery(tsquery_text(words, language), search_type="raw", config=CONFIGS[language])
 
 
 def search(queryset: QuerySet, query: str) -> QuerySet:
@@ -162,3 +166,49 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.alias(title_lower=Lower(localised_field("title"))).annotate(
         rank=ExpressionWrapper(reduce(add, title_hits), output_field=FloatField())
     )
+
+
+def postgres_search_sql(table: str, words: list[str], language: str, ranked: bool):
+    """(sql, params): the id, and the rank when `ranked`, of the published courses matching
+    the words on PostgreSQL: the same conditions and rank as search() builds with the ORM
+    (tests/trainings/test_matching.py compares them), written out once rather than built and
+    compiled for every search (about 1.5 ms). `words` come from terms()."""
+    quote = connection.ops.quote_name
+    text = f"{quote(table)}.{quote('search_text')}::text LIKE %s"
+    in_text = " AND ".join([text] * len(words))
+    like = [f"%{connection.ops.prep_for_like_query(stem(word))}%" for word in words]
+
+    def vector(code: str) -> str:
+        return f"{quote(table)}.{quote(vector_field(code))}"
+
+    def tsquery(code: str) -> tuple[str, list]:
+        return "to_tsquery(%s::regconfig, %s)", [CONFIGS[code], tsquery_text(words, code)]
+
+    dutch, dutch_params = tsquery(DEFAULT_LANGUAGE)
+    dutch_rank = f"ts_rank_cd({vector(DEFAULT_LANGUAGE)}, {dutch})"
+    if language == DEFAULT_LANGUAGE:
+        matches = f"{vector(language)} @@ ({dutch}) OR ({in_text})"
+        match_params = [*dutch_params, *like]
+        rank, rank_params = dutch_rank, dutch_params
+    else:
+        own, own_params = tsquery(language)
+        matches = (
+            f"{vector(language)} @@ ({own}) OR {vector(DEFAULT_LANGUAGE)} @@ ({dutch}) "
+            f"OR ({in_text})"
+        )
+        match_params = [*own_params, *dutch_params, *like]
+        rank = (
+            f"((%s * COALESCE(ts_rank_cd({vector(language)}, {own}), %s)) "
+            f"+ COALESCE({dutch_rank}, %s))"
+        )
+        rank_params = [VISITOR_LANGUAGE_WEIGHT, *own_params, 0.0, *dutch_params, 0.0]
+    columns = f"{quote(table)}.{quote('id')}"
+    params = []
+    if ranked:
+        columns += f", {rank}"
+        params += rank_params
+    sql = (
+        f"SELECT {columns} FROM {quote(table)} "
+        f"WHERE {quote(table)}.{quote('is_published')} AND ({matches})"
+    )
+    return sql, [*params, *match_params]

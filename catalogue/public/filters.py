@@ -353,11 +353,9 @@ class CourseFilter(django_filters.FilterSet):
 
         if not terms(self.search_query):
             return None
-        matches = Course.objects.published().search(self.search_query).order_by()
-        if self.ordering != "relevance":
-            # Another order was chosen: the matches only, no rank worked out for each.
-            return dict.fromkeys(matches.values_list("pk", flat=True), 0.0)
-        return dict(matches.values_list("pk", "rank"))
+        # When another order was chosen: the matches only, no rank worked out for each.
+        ranked = self.ordering == "relevance"
+        return Course.objects.published_search_ranks(self.search_query, ranked)
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by(*ORDERINGS[self.ordering][1])
