@@ -215,26 +215,32 @@ class CatalogueIndex:
 
     def facets(self, filterset: CourseFilter, hits: int | None) -> list[Facet]:
         """The same facets, options and counts as CourseFilter.facets(), from bitsets."""
-        from catalogue.public.filters import FREE, PAID, Facet, FacetOption, month_label
+        from catalogue.public.filters import (
+            FACET_NAMES,
+            FREE,
+            PAID,
+            Facet,
+            FacetOption,
+            month_label,
+        )
 
         language = translation.get_language() or settings.LANGUAGE_CODE
+        # The chosen values, read from the form once rather than a hundred times.
+        filterset = Chosen({name: filterset.selected(name) for name in FACET_NAMES})
 
-        def options_of(name: str, entries) -> Facet | None:
-            """entries: (value, label, count) in display order."""
+        def options_of(name: str, entries) -> list[FacetOption]:
+            """entries: (value, label, count) in display order; the options shown: those
+            with a count, and the chosen ones."""
             chosen = {value.casefold() for value in filterset.selected(name)}
-            options = [
-                FacetOption(value, label, count, value.casefold() in chosen)
-                for value, label, count in entries
+            if not chosen:
+                return [FacetOption(value, label, n, False) for value, label, n in entries if n]
+            return [
+                FacetOption(value, label, n, value.casefold() in chosen)
+                for value, label, n in entries
+                if n or value.casefold() in chosen
             ]
-            return [option for option in options if option.count or option.selected]
 
-        facets = []
-        labels = {
-            "theme": _("Thema"),
-            "format": _("Werkvorm"),
-            "audience": _("Doelgroep"),
-            "provider": _("Aanbieder"),
-        }
+        labels = facet_labels(language)
         without = {}
         for name in (*TAXONOMIES, "level", "price", "open", "month", "city"):
             without[name] = self.selection(filterset, hits, exclude=name)
@@ -246,42 +252,41 @@ class CatalogueIndex:
                 for slug, label, option in self.options_in_order(name, language)
             ]
             taxonomy_facets[name] = Facet(name, labels[name], options_of(name, entries))
-        level_labels = dict(Level.choices)
         level = Facet(
             "level",
-            _("Niveau"),
+            labels["level"],
             options_of(
                 "level",
                 [
-                    (
-                        key,
-                        level_labels[key],
-                        (without["level"] & self.levels.get(key, 0)).bit_count(),
-                    )
-                    for key in Level.values
+                    (key, label, (without["level"] & self.levels.get(key, 0)).bit_count())
+                    for key, label in labels["levels"]
                 ],
             ),
         )
         price = Facet(
             "price",
-            _("Prijs"),
+            labels["price"],
             options_of(
                 "price",
                 [
                     (
                         FREE,
-                        _("Gratis (ook onder voorwaarde)"),
+                        labels["free"],
                         (without["price"] & self.prices.get(FREE, 0)).bit_count(),
                     ),
-                    (PAID, _("Betaald"), (without["price"] & self.prices.get(PAID, 0)).bit_count()),
+                    (
+                        PAID,
+                        labels["paid"],
+                        (without["price"] & self.prices.get(PAID, 0)).bit_count(),
+                    ),
                 ],
             ),
         )
         open_facet = Facet(
             "open",
-            _("Sessies"),
+            labels["open"],
             options_of(
-                "open", [("1", _("Met een open sessie"), (without["open"] & self.open).bit_count())]
+                "open", [("1", labels["with_open"], (without["open"] & self.open).bit_count())]
             ),
         )
         # Month and city: counted over the open sessions that also meet the other session
@@ -302,11 +307,13 @@ class CatalogueIndex:
             bits = self.pairs_of(months_chosen, [city]) if months_chosen else self.cities[city]
             count = (without["city"] & bits).bit_count()
             if count:
-                label = _("Online") if city == ONLINE else city
+                label = labels["online"] if city == ONLINE else city
                 city_entries.append(((city == ONLINE, label.lower()), city, label, count))
         city_entries.sort(key=lambda item: item[0])
-        month = Facet("month", _("Maand"), options_of("month", month_entries))
-        city = Facet("city", _("Plaats"), options_of("city", [entry[1:] for entry in city_entries]))
+        month = Facet("month", labels["month"], options_of("month", month_entries))
+        city = Facet(
+            "city", labels["city"], options_of("city", [entry[1:] for entry in city_entries])
+        )
         facets = [
             taxonomy_facets["theme"],
             taxonomy_facets["format"],
@@ -447,6 +454,42 @@ class CatalogueIndex:
                 found.sort(key=rank.__getitem__)
                 chosen = found[offset:need]
         return [self.ids[at] for at in chosen]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A request's chosen filter values, as CourseFilter.selected() gives them."""
+
+    values: dict[str, list[str]]
+
+    def selected(self, name: str) -> list[str]:
+        return self.values[name]
+
+
+_facet_labels: dict[str, dict] = {}
+
+
+def facet_labels(language: str) -> dict:
+    """The facets' names and fixed option labels in a language, translated once."""
+    found = _facet_labels.get(language)
+    if found is None:
+        found = _facet_labels[language] = {
+            "theme": _("Thema"),
+            "format": _("Werkvorm"),
+            "audience": _("Doelgroep"),
+            "provider": _("Aanbieder"),
+            "level": _("Niveau"),
+            "levels": [(key, str(label)) for key, label in Level.choices],
+            "price": _("Prijs"),
+            "free": _("Gratis (ook onder voorwaarde)"),
+            "paid": _("Betaald"),
+            "open": _("Sessies"),
+            "with_open": _("Met een open sessie"),
+            "month": _("Maand"),
+            "city": _("Plaats"),
+            "online": _("Online"),
+        }
+    return found
 
 
 def by_position(found: dict[int, list], count: int) -> list[tuple]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import django_filters
 from django import forms
@@ -550,5 +550,11 @@ class CourseFilter(django_filters.FilterSet):
 
 
 def month_label(key: str) -> str:
+    """ "2027-03" as the active language writes the month ("maart 2027")."""
+    return _month_label(key, get_language())
+
+
+@lru_cache(maxsize=512)
+def _month_label(key: str, language: str | None) -> str:
     year, month = (int(part) for part in key.split("-"))
     return formats.date_format(datetime.date(year, month, 1), "F Y")
