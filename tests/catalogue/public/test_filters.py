@@ -439,3 +439,18 @@ def test_an_unknown_filter_value_is_ignored_like_the_readme_promises(client, cat
     assert response.context["active_filters"] == []  # no chip for a value that does nothing
     assert titles(client, {"format": ["bestaat-niet", "e-learning"]}) == ["IDO-e-learning"]
     assert filtered({"format": "bestaat-niet"}) == filtered({})
+
+
+def test_each_filterset_has_filters_of_its_own():
+    """The filters are copied one by one for each filterset (not deep-copied, which cost
+    0.2 ms a request): each copy's method must call its own filterset, never another's."""
+    first, second = CourseFilter({"theme": "a"}), CourseFilter({"theme": "b"})
+    for name, filter_ in first.filters.items():
+        other = second.filters[name]
+        assert filter_ is not other and filter_.parent is first and other.parent is second
+        if filter_.method is not None:
+            assert filter_.filter.f is filter_ and other.filter.f is other
+            assert filter_.filter.method == getattr(first, filter_.method)
+    assert first.form.__class__ is second.form.__class__  # the form class is built once
+    assert first.form is not second.form
+    assert first.selected("theme") == ["a"] and second.selected("theme") == ["b"]
