@@ -12,8 +12,18 @@ from catalogue.public import fragments, session_lines
 from catalogue.public.fragments import json_ld
 from trainings.durations import SOURCE_LANGUAGE, duration_html
 from trainings.localised import lang_attribute
+from trainings.reversing import reverse_one
 
 register = template.Library()
+
+
+@register.simple_tag
+def page_url(name: str, value=None) -> str:
+    """{% page_url "catalogue:course-list" %}, {% page_url "site:language" code %}: the
+    address {% url %} gives, for the links a page draws on every request (no argument, or
+    one int or slug): worked out once per language (trainings/reversing.py) instead of by
+    reverse() each time, about 50 µs a link."""
+    return reverse_one(name, value)
 
 
 @register.filter
