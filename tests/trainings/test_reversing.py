@@ -18,6 +18,8 @@ WITH_ONE_ARGUMENT = [
     ("enrolments:enrol", [7, 0]),
     ("enrolments:group-enrol", [7]),
     ("site:language", ["nl", "fr", "en"]),  # {% page_url %} in base.html
+    ("enrolments:interest", ["basiscursus-digitale-overheid"]),  # and on the course page
+    ("enrolments:request", ["basiscursus-digitale-overheid"]),
 ]
 WITHOUT = ["catalogue:course-list", "catalogue:home", "catalogue:privacy", "catalogue:calendar"]
 
