@@ -28,7 +28,10 @@ from trainings.precompiled import Precompiled
 from trainings.querysets import attach_labels
 
 PRICES = Prefetch("prices", queryset=Price.objects.order_by("position", "pk"))
-CARD_FIELDS = [
+# A published course's card read from one row, when the catalogue index gives its prices and
+# labels: the columns it shows, the theme's name in every language last.
+CARD_COLUMNS = (
+    "pk",
     "slug",
     "level",
     "status",
@@ -36,14 +39,19 @@ CARD_FIELDS = [
     "price_category",
     "delivery",
     "external_url",
-    *translated_columns("title"),
-    *translated_columns("summary"),
-    "title",
-    "summary",
     "duration",
     "platform_name",
+    *translated_columns("title"),
+    *translated_columns("summary"),
+)
+THEME_COLUMNS = tuple(translated_columns("name"))
+# The same as a Course (load_courses without the index): its raw text fields and theme too.
+CARD_FIELDS = [
+    *CARD_COLUMNS[1:],
+    "title",
+    "summary",
     "theme",
-    *(f"theme__{column}" for column in ["slug", *translated_columns("name"), "name"]),
+    *(f"theme__{column}" for column in ["slug", *THEME_COLUMNS, "name"]),
 ]
 
 
@@ -259,23 +267,7 @@ CARD_COURSES = Precompiled(
 )
 
 
-# A published course's card read from one row, when the catalogue index gives its prices and
-# labels: the columns it shows, the theme's name in every language last.
-CARD_COLUMNS = (
-    "pk",
-    "slug",
-    "level",
-    "status",
-    "available_from",
-    "price_category",
-    "delivery",
-    "external_url",
-    "duration",
-    "platform_name",
-    *translated_columns("title"),
-    *translated_columns("summary"),
-)
-THEME_COLUMNS = tuple(translated_columns("name"))
+# The same as rows of CARD_COLUMNS and the theme's names, for CardCourse.
 CARD_ROWS = Precompiled(
     lambda ids: plain(
         Course.objects.filter(pk__in=ids)
