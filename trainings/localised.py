@@ -82,6 +82,17 @@ class LocalisedOrder(Expression):
         return column.resolve_expression(*args, **kwargs)
 
 
+def shown_translation(obj, field: str, language: str, order: tuple[str, ...]) -> tuple[str, str]:
+    """The text modeltranslation's descriptor gives for `obj.<field>` in `language` (`order`:
+    resolution_order(language), worked out once by a caller that reads many rows), and the
+    language that text is in; ("", language) when no language has one."""
+    for code in order:
+        value = getattr(obj, build_localized_fieldname(field, code), None)
+        if value is not None and value != "":
+            return value, code
+    return "", language
+
+
 def shown_language(obj, field: str) -> str:
     """The language of the text `obj.<field>` shows in the active language: the active one
     when it has a translation, else the fallback that filled it (Dutch). Reads the columns of
@@ -89,10 +100,7 @@ def shown_language(obj, field: str) -> str:
     active = get_language()
     if translator_fields(obj).get(field) is None:
         return mt_settings.DEFAULT_LANGUAGE
-    for lang in resolution_order(active):
-        if getattr(obj, build_localized_fieldname(field, lang), None):
-            return lang
-    return active
+    return shown_translation(obj, field, active, resolution_order(active))[1]
 
 
 def lang_attribute(obj, field: str) -> str:

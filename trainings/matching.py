@@ -168,15 +168,16 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     )
 
 
-def postgres_search_sql(table: str, words: list[str], language: str, ranked: bool):
+def postgres_search_sql(ops, table: str, words: list[str], language: str, ranked: bool):
     """(sql, params): the id, and the rank when `ranked`, of the published courses matching
-    the words on PostgreSQL: the same conditions and rank as search() builds with the ORM
-    (tests/trainings/test_matching.py compares them), written out once rather than built and
-    compiled for every search (about 1.5 ms). `words` come from terms()."""
-    quote = connection.ops.quote_name
+    the words on PostgreSQL (`ops`: the connection's operations): the same conditions and
+    rank as search() builds with the ORM (tests/trainings/test_search_ranks.py compares
+    them), written out once rather than built and compiled for every search (about 1.5 ms).
+    `words` come from terms()."""
+    quote = ops.quote_name
     text = f"{quote(table)}.{quote('search_text')}::text LIKE %s"
     in_text = " AND ".join([text] * len(words))
-    like = [f"%{connection.ops.prep_for_like_query(stem(word))}%" for word in words]
+    like = [f"%{ops.prep_for_like_query(stem(word))}%" for word in words]
 
     def vector(code: str) -> str:
         return f"{quote(table)}.{quote(vector_field(code))}"

@@ -128,10 +128,13 @@ class CourseQuerySet(models.QuerySet):
         words = terms(query)
         if not words:
             return {}
-        if connections[self.db].vendor == "postgresql":
+        connection = connections[self.db]
+        if connection.vendor == "postgresql":
             table = self.model._meta.db_table
-            sql, params = postgres_search_sql(table, words, search_language(), ranked)
-            with connections[self.db].cursor() as cursor:
+            sql, params = postgres_search_sql(
+                connection.ops, table, words, search_language(), ranked
+            )
+            with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
             if ranked:

@@ -21,7 +21,7 @@ from modeltranslation.utils import resolution_order
 from catalogue.public.facet_index import CARDS_KEPT, CardPrice, forget_oldest
 from catalogue.templatetags.catalogue_tags import euro
 from trainings.durations import duration_html
-from trainings.localised import plain, translated_columns
+from trainings.localised import plain, shown_translation, translated_columns
 from trainings.models import Course, Price
 from trainings.models.taxonomy import Delivery, Level, PriceCategory
 from trainings.precompiled import Precompiled
@@ -132,11 +132,8 @@ def shown_text(obj, field: str, words: Words) -> tuple[str, str]:
     """`obj.<field>` as modeltranslation's descriptor reads it in the words' language (the
     first of its fallbacks with a text), and ` lang="nl"` when that text is not in the
     language itself (as trainings.localised.lang_attribute says), else ""."""
-    for code in words.fallbacks:
-        value = getattr(obj, f"{field}_{code}", None)
-        if value is not None and value != "":
-            return value, "" if code == words.language else f' lang="{code}"'
-    return "", ""
+    value, code = shown_translation(obj, field, words.language, words.fallbacks)
+    return value, "" if code == words.language else f' lang="{code}"'
 
 
 def render_card(course: Course, words: Words | None = None) -> Card:
